@@ -1,0 +1,190 @@
+"""Reads and writes of the headquarter's tables, as plain functions over a Connection.
+
+SQLAlchemy Core, not the ORM: the submit path writes a document of up to a
+thousand lines and the ORM's unit of work costs several times Core's insert.
+Rows come back as domain values or small dicts; nothing here decides anything.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from decimal import Decimal
+from typing import Any, Iterable
+
+from sqlalchemy import Connection, and_, func, insert, or_, select, update
+
+from ..domain.documents import DocKey, DocType, Document, Line
+from ..persistence.tables import (
+    agent, agreement, company, credential, event, inbox, instance, instance_line, link, outbox,
+)
+
+
+def is_postgres(conn: Connection) -> bool:
+    return conn.dialect.name == "postgresql"
+
+
+def get_company(conn: Connection, code: str) -> dict[str, Any] | None:
+    row = conn.execute(select(company).where(company.c.code == code)).mappings().first()
+    return dict(row) if row else None
+
+
+def get_agreement(conn: Connection, buyer: str, supplier: str) -> dict[str, Any] | None:
+    row = conn.execute(select(agreement).where(
+        agreement.c.buyer == buyer, agreement.c.supplier == supplier)).mappings().first()
+    return dict(row) if row else None
+
+
+def get_credential(conn: Connection, username: str) -> dict[str, Any] | None:
+    row = conn.execute(select(credential).where(credential.c.username == username)).mappings().first()
+    return dict(row) if row else None
+
+
+def find_instance(conn: Connection, key: DocKey, *, lock: bool = False) -> dict[str, Any] | None:
+    q = select(instance).where(instance.c.company == key.company,
+                               instance.c.doc_type == key.doc_type.value,
+                               instance.c.number == key.number)
+    if lock and is_postgres(conn):
+        q = q.with_for_update()
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def find_instances_by_number(conn: Connection, company_code: str, number: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(instance).where(instance.c.company == company_code,
+                                               instance.c.number == number)).mappings()
+    return [dict(r) for r in rows]
+
+
+def get_instance(conn: Connection, instance_id: int, *, lock: bool = False) -> dict[str, Any]:
+    q = select(instance).where(instance.c.id == instance_id)
+    if lock and is_postgres(conn):
+        q = q.with_for_update()
+    return dict(conn.execute(q).mappings().one())
+
+
+def key_of(row: dict[str, Any]) -> DocKey:
+    return DocKey(row["company"], DocType(row["doc_type"]), row["number"])
+
+
+def insert_instance(conn: Connection, doc: Document, *, state: str, now: dt.datetime,
+                    rush_rule: str | None = None, partner_key: str | None = None) -> int:
+    result = conn.execute(insert(instance).values(
+        company=doc.key.company, doc_type=doc.key.doc_type.value, number=doc.key.number,
+        partner=doc.partner, state=state, rush=rush_rule is not None, rush_rule=rush_rule,
+        quantity=doc.total_quantity, referenced_quantity=Decimal(0), partner_key=partner_key,
+        issue_date=doc.issue_date, requested_date=doc.requested_date, currency=doc.currency,
+        note=doc.note, created_at=now, updated_at=now, version=1,
+    ))
+    instance_id = result.inserted_primary_key[0]
+    conn.execute(insert(instance_line), [
+        {"instance_id": instance_id, "line_no": ln.number, "item": ln.item,
+         "description": ln.description, "quantity": ln.quantity, "unit": ln.unit,
+         "unit_price": ln.unit_price, "requested_date": ln.requested_date}
+        for ln in doc.lines
+    ])
+    return instance_id
+
+
+def lines_of(conn: Connection, instance_id: int) -> tuple[Line, ...]:
+    rows = conn.execute(select(instance_line).where(instance_line.c.instance_id == instance_id)
+                        .order_by(instance_line.c.line_no)).mappings()
+    return tuple(Line(number=r["line_no"], item=r["item"], quantity=r["quantity"], unit=r["unit"],
+                      unit_price=r["unit_price"], description=r["description"],
+                      requested_date=r["requested_date"]) for r in rows)
+
+
+def document_of(conn: Connection, row: dict[str, Any]) -> Document:
+    refs = conn.execute(
+        select(instance.c.company, instance.c.doc_type, instance.c.number, link.c.quantity)
+        .join(link, link.c.source_id == instance.c.id)
+        .where(link.c.target_id == row["id"]).order_by(link.c.id)).all()
+    from ..domain.documents import Reference
+    return Document(
+        key=key_of(row), partner=row["partner"], issue_date=row["issue_date"],
+        requested_date=row["requested_date"], currency=row["currency"], note=row["note"],
+        lines=lines_of(conn, row["id"]),
+        references=tuple(Reference(DocKey(c, DocType(t), n), q) for c, t, n, q in refs),
+    )
+
+
+def update_instance(conn: Connection, instance_id: int, now: dt.datetime, **values: Any) -> None:
+    conn.execute(update(instance).where(instance.c.id == instance_id).values(
+        updated_at=now, version=instance.c.version + 1, **values))
+
+
+def insert_links(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
+    rows = list(rows)
+    if rows:
+        conn.execute(insert(link), rows)
+
+
+def inbound_links(conn: Connection, target_id: int) -> list[dict[str, Any]]:
+    return [dict(r) for r in conn.execute(select(link).where(link.c.target_id == target_id)).mappings()]
+
+
+def insert_agent(conn: Connection, **values: Any) -> None:
+    conn.execute(insert(agent).values(version=1, **values))
+
+
+def get_agent(conn: Connection, agent_id: str, *, lock: bool = False) -> dict[str, Any] | None:
+    q = select(agent).where(agent.c.id == agent_id)
+    if lock and is_postgres(conn):
+        q = q.with_for_update()
+    row = conn.execute(q).mappings().first()
+    return dict(row) if row else None
+
+
+def agents_for_key(conn: Connection, key: str) -> list[dict[str, Any]]:
+    rows = conn.execute(select(agent).where(or_(agent.c.primary_key == key,
+                                                agent.c.inter_company_fk == key))
+                        .order_by(agent.c.sending_time, agent.c.id)).mappings()
+    return [dict(r) for r in rows]
+
+
+def update_agent(conn: Connection, agent_id: str, expected_version: int, **values: Any) -> None:
+    # Optimistic check on top of the row lock: a concurrent acknowledgement of
+    # the same agent on SQLite (no FOR UPDATE) shows up here.
+    result = conn.execute(update(agent).where(agent.c.id == agent_id,
+                                              agent.c.version == expected_version)
+                          .values(version=expected_version + 1, **values))
+    if result.rowcount != 1:
+        from ..domain.errors import IllegalTransition
+        raise IllegalTransition(f"agent {agent_id} was changed concurrently; fetch it and retry")
+
+
+def enqueue(conn: Connection, *, message_id: str, recipient: str, kind: str, agent_id: str,
+            payload: str, now: dt.datetime) -> None:
+    conn.execute(insert(outbox).values(
+        message_id=message_id, recipient=recipient, kind=kind, agent_id=agent_id,
+        payload=payload, state="pending", attempts=0, next_attempt_at=now, created_at=now))
+
+
+def log_event(conn: Connection, *, now: dt.datetime, actor: str, kind: str,
+              company_code: str | None = None, instance_id: int | None = None,
+              agent_id: str | None = None, **detail: Any) -> None:
+    conn.execute(insert(event).values(
+        at=now, actor=actor, kind=kind, company=company_code, instance_id=instance_id,
+        agent_id=agent_id, detail=json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True)))
+
+
+def recorded_reply(conn: Connection, company_code: str, message_id: str) -> dict[str, Any] | None:
+    row = conn.execute(select(inbox).where(inbox.c.company == company_code,
+                                           inbox.c.message_id == message_id)).mappings().first()
+    return dict(row) if row else None
+
+
+def record_reply(conn: Connection, *, company_code: str, message_id: str, operation: str,
+                 request_hash: str, response: str, now: dt.datetime) -> None:
+    conn.execute(insert(inbox).values(company=company_code, message_id=message_id,
+                                      operation=operation, request_hash=request_hash,
+                                      response=response, received_at=now))
+
+
+def count_rows(conn: Connection) -> dict[str, int]:
+    """Row count per table; tests compare it before and after a refused request."""
+    from ..persistence.tables import metadata
+    return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
+            for t in metadata.sorted_tables}
+
+
+__all__ = [name for name in dir() if not name.startswith("_")] + ["and_"]

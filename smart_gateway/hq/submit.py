@@ -1,0 +1,213 @@
+"""SubmitTransaction: a company registers a document with the instances that triggered it.
+
+In one transaction: the TDIN node and its lines, the links to the instances
+that triggered it (refused if any does not exist), the referencing state of
+the instances it fulfils, and for an external document the propagation agent
+in the registry and the message queued for the receiver.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import uuid
+from dataclasses import asdict, dataclass
+from decimal import Decimal
+
+from sqlalchemy import Connection
+
+from ..domain.documents import (
+    FULFILS, INTERNAL, MAY_REFERENCE, MUST_REFERENCE, PROPAGATION, SUBMITTABLE, AgentKind,
+    DocType, Document, Submission, UseCase,
+)
+from ..domain.errors import (
+    Duplicate, InvalidRequest, QuantityExceeded, Unauthorized, UnknownReference,
+)
+from ..domain.states import State, advance, reference_event
+from . import messages_out, store
+from .actor import Actor
+
+HEADQUARTER = "HQ"  # the agent's location while it waits at the headquarter
+
+
+@dataclass(frozen=True)
+class SubmitResult:
+    company: str
+    doc_type: str
+    number: str
+    state: str
+    rush: bool
+    agent_id: str | None = None
+    agent_kind: str | None = None
+    receiver: str | None = None
+    rush_rule: str | None = None
+
+
+def submit(conn: Connection, actor: Actor, submission: Submission, *, request_hash: str,
+           now: dt.datetime) -> SubmitResult:
+    doc = submission.document
+    if actor.is_admin or not actor.acts_as(doc.key.company):
+        raise Unauthorized(
+            f"user '{actor.username}' may submit only documents of its own company "
+            f"({actor.company or 'none: administrator'}), not of {doc.key.company}")
+
+    if (seen := store.recorded_reply(conn, actor.company, submission.message_id)) is not None:
+        if seen["request_hash"] != request_hash or seen["operation"] != "SubmitTransaction":
+            raise Duplicate(f"message id '{submission.message_id}' was already used by "
+                            f"{actor.company} for a different request; use a new message id")
+        return SubmitResult(**json.loads(seen["response"]))
+
+    _check_shape(doc)
+    partner_row = _check_partner(conn, doc)
+    if store.find_instance(conn, doc.key) is not None:
+        raise Duplicate(f"{doc.key} already exists; document numbers are unique per company "
+                        f"and document type")
+
+    links, fulfilled = _resolve_references(conn, doc)
+    rush_rule = _rush_rule(conn, doc) if partner_row else None
+
+    instance_id = store.insert_instance(conn, doc, state=State.CREATED, now=now, rush_rule=rush_rule)
+    store.insert_links(conn, ({**ln, "target_id": instance_id} for ln in links))
+    for ref_id, qty in fulfilled.items():
+        _reference(conn, ref_id, qty, now)
+
+    result = SubmitResult(company=doc.key.company, doc_type=doc.key.doc_type.value,
+                          number=doc.key.number, state=State.CREATED.value,
+                          rush=rush_rule is not None, rush_rule=rush_rule)
+    if doc.key.doc_type in PROPAGATION:
+        result = _dispatch(conn, doc, instance_id, result, now)
+    store.log_event(conn, now=now, actor=actor.username, kind="submitted",
+                    company_code=doc.key.company, instance_id=instance_id,
+                    agent_id=result.agent_id, key=str(doc.key), message_id=submission.message_id,
+                    lines=len(doc.lines), quantity=str(doc.total_quantity), rush_rule=rush_rule)
+    store.record_reply(conn, company_code=actor.company, message_id=submission.message_id,
+                       operation="SubmitTransaction", request_hash=request_hash,
+                       response=json.dumps(asdict(result)), now=now)
+    return result
+
+
+def _check_shape(doc: Document) -> None:
+    kind = doc.key.doc_type
+    if kind not in SUBMITTABLE:
+        raise InvalidRequest(
+            f"a {kind.value} cannot be submitted: it is created at the receiver when it "
+            f"acknowledges the document it answers (Acknowledge with state Created)")
+    numbers = [ln.number for ln in doc.lines]
+    if len(set(numbers)) != len(numbers):
+        raise InvalidRequest(f"{doc.key}: line numbers must be unique; got {numbers}")
+    if kind in INTERNAL and doc.partner is not None:
+        raise InvalidRequest(f"{kind.value} is internal to {doc.key.company}; leave out partner")
+    if kind in PROPAGATION and doc.partner is None:
+        raise InvalidRequest(f"{kind.value} goes to another company; name it in partner")
+    if doc.partner == doc.key.company:
+        raise InvalidRequest(f"{doc.key}: partner must be another company")
+    if kind in MUST_REFERENCE and not doc.references:
+        raise InvalidRequest(f"a {kind.value} must reference the instances it follows "
+                             f"(one of {', '.join(sorted(t.value for t in MAY_REFERENCE[kind]))})")
+    if len(doc.references) > 1 and any(r.quantity is None for r in doc.references):
+        raise InvalidRequest(f"{doc.key}: with several references, each must carry its quantity")
+
+
+def _check_partner(conn: Connection, doc: Document) -> dict | None:
+    if doc.partner is None:
+        return None
+    partner = store.get_company(conn, doc.partner)
+    if partner is None:
+        raise UnknownReference(f"partner company {doc.partner} is not registered in the network")
+    buyer, supplier = _buyer_supplier(doc)
+    if store.get_agreement(conn, buyer, supplier) is None:
+        raise UnknownReference(f"there is no trading partner agreement with buyer {buyer} and "
+                               f"supplier {supplier}; register one before trading")
+    return partner
+
+
+def _buyer_supplier(doc: Document) -> tuple[str, str]:
+    # Orders and payments flow from buyer to supplier; deliveries, invoices and
+    # (by convention here) returns flow the other way round for the agreement.
+    if doc.key.doc_type in (DocType.PURCHASE_ORDER, DocType.OUTSOURCING_ORDER,
+                            DocType.PAYMENT, DocType.RETURN):
+        return doc.key.company, doc.partner  # type: ignore[return-value]
+    return doc.partner, doc.key.company  # type: ignore[return-value]
+
+
+def _resolve_references(conn: Connection, doc: Document) -> tuple[list[dict], dict[int, Decimal]]:
+    allowed = MAY_REFERENCE.get(doc.key.doc_type, frozenset())
+    links: list[dict] = []
+    fulfilled: dict[int, Decimal] = {}
+    for ref in doc.references:
+        if ref.key.doc_type not in allowed:
+            raise InvalidRequest(f"a {doc.key.doc_type.value} cannot reference a "
+                                 f"{ref.key.doc_type.value} ({ref.key})")
+        if ref.key.company != doc.key.company:
+            raise InvalidRequest(
+                f"{doc.key} references {ref.key} of another company; a document references "
+                f"its own company's instances, and the gateway links companies itself when "
+                f"the receiver acknowledges")
+        row = store.find_instance(conn, ref.key, lock=True)
+        if row is None:
+            raise UnknownReference(f"{ref.key} does not exist in the TDIN; submit it first")
+        if row["state"] == State.CANCELED:
+            raise InvalidRequest(f"{ref.key} is canceled; nothing can follow it")
+        if doc.partner is not None and doc.key.doc_type is DocType.DELIVERY \
+                and row["partner"] != doc.partner:
+            raise InvalidRequest(f"{ref.key} was ordered by {row['partner']}, but the "
+                                 f"delivery goes to {doc.partner}")
+        qty = ref.quantity if ref.quantity is not None else doc.total_quantity
+        links.append({"source_id": row["id"], "quantity": qty, "scope": "RA-TDN"})
+        if (doc.key.doc_type, ref.key.doc_type) in FULFILS:
+            fulfilled[row["id"]] = fulfilled.get(row["id"], Decimal(0)) + qty
+    return links, fulfilled
+
+
+def _reference(conn: Connection, instance_id: int, qty: Decimal, now: dt.datetime) -> None:
+    """Add ``qty`` to what successors reference of an instance and move its state."""
+    row = store.get_instance(conn, instance_id, lock=True)
+    total = row["referenced_quantity"] + qty
+    if total > row["quantity"]:
+        raise QuantityExceeded(
+            f"{store.key_of(row)} has {row['quantity']} in all and {row['referenced_quantity']} "
+            f"already referenced; {qty} more would exceed it by {total - row['quantity']}")
+    new_state = advance(State(row["state"]), reference_event(total, row["quantity"]))
+    store.update_instance(conn, instance_id, now, referenced_quantity=total, state=new_state.value)
+
+
+def _rush_rule(conn: Connection, doc: Document) -> str | None:
+    """The agreement rule this document breaks, if any: then it is a rush transaction."""
+    buyer, supplier = _buyer_supplier(doc)
+    terms = store.get_agreement(conn, buyer, supplier)
+    if terms is None or doc.key.doc_type not in (DocType.PURCHASE_ORDER, DocType.OUTSOURCING_ORDER):
+        return None
+    due_dates = [d for d in [doc.requested_date, *(ln.requested_date for ln in doc.lines)] if d]
+    if due_dates:
+        earliest = min(due_dates)
+        if (earliest - doc.issue_date).days < terms["lead_time_days"]:
+            return (f"due date {earliest} is inside the normal lead time of "
+                    f"{terms['lead_time_days']} days from {doc.issue_date}")
+    if terms["max_quantity"] is not None:
+        for ln in doc.lines:
+            if ln.quantity > terms["max_quantity"]:
+                return (f"line {ln.number}: quantity {ln.quantity} is above the agreed "
+                        f"maximum of {terms['max_quantity']}")
+    return None
+
+
+def _dispatch(conn: Connection, doc: Document, instance_id: int, result: SubmitResult,
+              now: dt.datetime) -> SubmitResult:
+    kind, counterpart = PROPAGATION[doc.key.doc_type]
+    agent_id = f"TPA-{uuid.uuid4()}"
+    store.insert_agent(
+        conn, id=agent_id, kind=kind.value, use_case=UseCase.CREATE.value,
+        state=State.DISPATCHED.value, location=HEADQUARTER, sender=doc.key.company,
+        receiver=doc.partner, forwarder=doc.partner, sending_time=now,
+        primary_key=str(doc.key), source_instance_id=instance_id, updated_at=now)
+    message_id = f"MSG-{uuid.uuid4()}"
+    store.enqueue(conn, message_id=message_id, recipient=doc.partner, kind="Propagation",
+                  agent_id=agent_id, now=now,
+                  payload=messages_out.propagation(
+                      message_id=message_id, agent_id=agent_id, agent_kind=kind.value,
+                      document=doc, receiver=doc.partner, counterpart=counterpart,
+                      sent_at=now).decode())
+    return SubmitResult(**{**asdict(result), "agent_id": agent_id, "agent_kind": kind.value,
+                           "receiver": doc.partner})
+
+
+__all__ = ["SubmitResult", "submit", "AgentKind"]

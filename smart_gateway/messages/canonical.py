@@ -1,0 +1,136 @@
+"""Canonical XML (schemas/gateway/v1) to domain documents and back.
+
+Runs on elements that already passed the schema, so it trusts structure and
+only converts text.  Written against lxml directly, not spyne objects: this is
+the SubmitTransaction hot path, and building spyne objects for a 20-line order
+costs more than parsing, validating and storing it together.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from lxml import etree
+
+from ..domain.documents import DocKey, DocType, Document, Line, Reference, Submission
+from .schema import NS
+
+_Q = "{%s}" % NS
+T_MESSAGE_ID, T_DOCUMENT = _Q + "messageId", _Q + "document"
+T_LINE, T_REFERENCE = _Q + "line", _Q + "reference"
+
+
+def _fields(el: etree._Element) -> dict[str, object]:
+    out: dict[str, object] = {}
+    for child in el:
+        tag = child.tag
+        if not isinstance(tag, str):  # comments, processing instructions
+            continue
+        name = tag[len(_Q):] if tag.startswith(_Q) else tag
+        if name in ("line", "reference"):
+            out.setdefault(name, []).append(child)  # type: ignore[union-attr]
+        else:
+            out[name] = child.text.strip() if child.text else ""
+    return out
+
+
+def _date(value: object) -> dt.date | None:
+    if not value:
+        return None
+    text = str(value)[:10]  # xs:date may carry a zone suffix; the day is what counts
+    return dt.date.fromisoformat(text)
+
+
+def line_from_xml(el: etree._Element) -> Line:
+    f = _fields(el)
+    price = f.get("unitPrice")
+    return Line(
+        number=int(f["lineNumber"]),  # type: ignore[arg-type]
+        item=str(f["item"]),
+        quantity=Decimal(str(f["quantity"])),
+        unit=str(f["unit"]),
+        unit_price=Decimal(str(price)) if price else None,
+        description=_text(el, "description"),
+        requested_date=_date(f.get("requestedDate")),
+    )
+
+
+def _text(el: etree._Element, name: str) -> str | None:
+    # Descriptions keep their own whitespace: LIA promises text survives unchanged.
+    child = el.find(_Q + name)
+    return None if child is None else (child.text or "")
+
+
+def reference_from_xml(el: etree._Element) -> Reference:
+    f = _fields(el)
+    qty = f.get("quantity")
+    return Reference(
+        key=DocKey(str(f["company"]), DocType(str(f["type"])), str(f["number"])),
+        quantity=Decimal(str(qty)) if qty else None,
+    )
+
+
+def document_from_xml(el: etree._Element) -> Document:
+    f = _fields(el)
+    return Document(
+        key=DocKey(str(f["company"]), DocType(str(f["type"])), str(f["number"])),
+        partner=str(f["partner"]) if f.get("partner") else None,
+        issue_date=_date(f["issueDate"]),  # type: ignore[arg-type]
+        requested_date=_date(f.get("requestedDate")),
+        currency=str(f["currency"]) if f.get("currency") else None,
+        note=_text(el, "note"),
+        lines=tuple(line_from_xml(x) for x in f.get("line", ())),  # type: ignore[union-attr]
+        references=tuple(reference_from_xml(x) for x in f.get("reference", ())),  # type: ignore[union-attr]
+    )
+
+
+def submission_from_xml(el: etree._Element) -> Submission:
+    """A validated SubmitTransaction element as a domain Submission."""
+    return Submission(
+        message_id=el.findtext(T_MESSAGE_ID).strip(),  # type: ignore[union-attr]
+        document=document_from_xml(el.find(T_DOCUMENT)),  # type: ignore[arg-type]
+    )
+
+
+def _num(value: Decimal) -> str:
+    # Plain notation, no exponent: "1E+2" is not a valid xs:decimal lexical form.
+    text = format(value, "f")
+    if "." in text:
+        text = text.rstrip("0").rstrip(".")
+    return text or "0"
+
+
+def _sub(parent: etree._Element, name: str, text: str | None) -> None:
+    if text is not None:
+        etree.SubElement(parent, _Q + name).text = text
+
+
+def document_to_xml(doc: Document, tag: str = "document") -> etree._Element:
+    el = etree.Element(_Q + tag, nsmap={None: NS})
+    _sub(el, "type", doc.key.doc_type.value)
+    _sub(el, "number", doc.key.number)
+    _sub(el, "company", doc.key.company)
+    _sub(el, "partner", doc.partner)
+    _sub(el, "issueDate", doc.issue_date.isoformat())
+    _sub(el, "requestedDate", doc.requested_date.isoformat() if doc.requested_date else None)
+    _sub(el, "currency", doc.currency)
+    _sub(el, "note", doc.note)
+    for ln in doc.lines:
+        x = etree.SubElement(el, _Q + "line")
+        _sub(x, "lineNumber", str(ln.number))
+        _sub(x, "item", ln.item)
+        _sub(x, "description", ln.description)
+        _sub(x, "quantity", _num(ln.quantity))
+        _sub(x, "unit", ln.unit)
+        _sub(x, "unitPrice", _num(ln.unit_price) if ln.unit_price is not None else None)
+        _sub(x, "requestedDate", ln.requested_date.isoformat() if ln.requested_date else None)
+    for ref in doc.references:
+        x = etree.SubElement(el, _Q + "reference")
+        _sub(x, "company", ref.key.company)
+        _sub(x, "type", ref.key.doc_type.value)
+        _sub(x, "number", ref.key.number)
+        _sub(x, "quantity", _num(ref.quantity) if ref.quantity is not None else None)
+    return el
+
+
+format_decimal = _num

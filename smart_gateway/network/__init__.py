@@ -1,0 +1,1 @@
+"""The declarative network file (companies, credentials, agreements) and its loader."""

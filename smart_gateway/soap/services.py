@@ -1,0 +1,131 @@
+"""The gateway's SOAP operations: thin adapters from messages to hq/ use cases.
+
+Each method finds its request scope on ctx.udc (one database transaction,
+the authenticated actor, the request time), calls one use case and turns the
+result into the response.  Error handling is in app.GatewayApplication.
+"""
+from __future__ import annotations
+
+import hashlib
+
+from lxml import etree
+from spyne import AnyXml, Service, rpc
+
+from ..domain.documents import DocKey, DocType
+from ..hq import agents, inbox, submit, trace
+from ..hq.acknowledge import acknowledge
+from ..messages.canonical import format_decimal, submission_from_xml
+from ..messages.schema import NS
+from . import types as t
+from .faults import GatewayFault
+
+_Q = "{%s}" % NS
+RAW_IN = frozenset({"SubmitTransaction"})
+
+
+def _hash(element: etree._Element) -> str:
+    return hashlib.sha256(etree.tostring(element)).hexdigest()
+
+
+def _sub(parent, name, text):
+    if text is not None:
+        etree.SubElement(parent, _Q + name).text = text
+
+
+def _ref(key_company, key_type, key_number, state):
+    return t.InstanceRef(company=key_company, type=key_type, number=key_number, state=state)
+
+
+class GatewayService(Service):
+    @rpc(t.SubmitTransaction, _returns=t.SubmitTransactionResponse, _body_style="bare",
+         _throws=[GatewayFault])
+    def SubmitTransaction(ctx, request: etree._Element):
+        """Register a document with the instances that triggered it, and propagate it."""
+        scope = ctx.udc
+        result = submit.submit(scope.conn, scope.actor, submission_from_xml(request),
+                               request_hash=_hash(request), now=scope.now)
+        return t.SubmitTransactionResponse(
+            instance=_ref(result.company, result.doc_type, result.number, result.state),
+            agentId=result.agent_id, agentKind=result.agent_kind, receiver=result.receiver,
+            rush=result.rush)
+
+    @rpc(t.FetchInbox, _returns=AnyXml, _body_style="bare", _throws=[GatewayFault])
+    def FetchInbox(ctx, request):
+        """Messages waiting for the calling company, oldest first (pull partners)."""
+        scope = ctx.udc
+        payloads, remaining = inbox.fetch(scope.conn, scope.actor,
+                                          limit=request.maxMessages or 20, now=scope.now)
+        out = etree.Element(_Q + "FetchInboxResponse", nsmap={None: NS})
+        for payload in payloads:
+            out.append(etree.fromstring(payload))  # our own bytes, written by hq/messages_out
+        _sub(out, "remaining", str(remaining))
+        return out
+
+    @rpc(t.Acknowledge, _returns=t.AcknowledgeResponse, _body_style="bare", _throws=[GatewayFault])
+    def Acknowledge(ctx, request):
+        """The receiver reports Received, Approved, PendingApproval, Rejected or Created."""
+        scope = ctx.udc
+        result = acknowledge(scope.conn, scope.actor, message_id=request.messageId,
+                             agent_id=request.agentId, state=str(request.state),
+                             document_number=request.documentNumber, reason=request.reason,
+                             request_hash=_hash(ctx.in_body_doc), now=scope.now)
+        receiver_doc = None
+        if result.receiver_number:
+            receiver_doc = _ref(result.receiver_company, result.receiver_type,
+                                result.receiver_number, "Created")
+        return t.AcknowledgeResponse(agentId=result.agent_id, state=result.state,
+                                     receiverDocument=receiver_doc)
+
+    @rpc(t.GetTrace, _returns=AnyXml, _body_style="bare", _throws=[GatewayFault])
+    def GetTrace(ctx, request):
+        """The whole network upstream and downstream of one document, across every tier."""
+        scope = ctx.udc
+        found = trace.trace(scope.conn, scope.actor, company_code=request.company,
+                            number=request.number,
+                            doc_type=DocType(str(request.type)) if request.type else None)
+        return trace_to_xml(found)
+
+    @rpc(t.SearchAgents, _returns=t.SearchAgentsResponse, _body_style="bare", _throws=[GatewayFault])
+    def SearchAgents(ctx, request):
+        """Agents registered for a transaction's primary key (sent or created by it)."""
+        scope = ctx.udc
+        key = DocKey(request.company, DocType(str(request.type)), request.number)
+        return t.SearchAgentsResponse(agent=[_agent(a) for a in agents.search(scope.conn, scope.actor, key)])
+
+    @rpc(t.GetAgent, _returns=t.GetAgentResponse, _body_style="bare", _throws=[GatewayFault])
+    def GetAgent(ctx, request):
+        """One agent of the registry, with its state and location."""
+        scope = ctx.udc
+        return t.GetAgentResponse(agent=_agent(agents.get(scope.conn, scope.actor, request.agentId)))
+
+
+def _agent(a: dict) -> t.Agent:
+    return t.Agent(agentId=a["id"], kind=a["kind"], useCase=a["use_case"], state=a["state"],
+                   location=a["location"], sender=a["sender"], receiver=a["receiver"],
+                   forwarder=a["forwarder"], sendingTime=a["sending_time"],
+                   primaryKey=a["primary_key"], foreignKey=a["foreign_keys"],
+                   interCompanyForeignKey=a["inter_company_fk"])
+
+
+def trace_to_xml(found: trace.Trace) -> etree._Element:
+    out = etree.Element(_Q + "GetTraceResponse", nsmap={None: NS})
+    _sub(out, "root", found.root)
+    for n in found.nodes:
+        el = etree.SubElement(out, _Q + "node")
+        _sub(el, "id", n.id)
+        _sub(el, "company", n.company)
+        _sub(el, "tier", str(n.tier))
+        _sub(el, "type", n.doc_type)
+        _sub(el, "number", n.number)
+        _sub(el, "state", n.state)
+        _sub(el, "quantity", format_decimal(n.quantity))
+        _sub(el, "referencedQuantity", format_decimal(n.referenced_quantity))
+        _sub(el, "partnerKey", n.partner_key)
+        _sub(el, "rush", "true" if n.rush else "false")
+    for e in found.edges:
+        el = etree.SubElement(out, _Q + "edge")
+        _sub(el, "from", e.source)
+        _sub(el, "to", e.target)
+        _sub(el, "quantity", format_decimal(e.quantity))
+        _sub(el, "scope", e.scope)
+    return out
