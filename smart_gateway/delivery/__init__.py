@@ -1,0 +1,1 @@
+"""Push delivery: the outbox worker that carries queued messages to push partners."""
