@@ -7,6 +7,7 @@ gets the same bytes whichever way it is reached.
 from __future__ import annotations
 
 import datetime as dt
+from copy import deepcopy
 
 from lxml import etree
 
@@ -43,11 +44,18 @@ def _head(message_id, kind, agent_id, agent_kind, sender, receiver, sent_at: dt.
 
 
 def propagation(*, message_id: str, agent_id: str, agent_kind: str, document: Document,
-                receiver: str, counterpart: DocType, sent_at: dt.datetime) -> bytes:
+                receiver: str, counterpart: DocType, sent_at: dt.datetime,
+                document_xml: etree._Element | None = None) -> bytes:
+    """``document_xml``, when given, is the validated canonical document as submitted:
+    copying it is cheaper than rendering the domain document again, and the
+    receiver gets the sender's text exactly as sent."""
     el = _head(message_id, "Propagation", agent_id, agent_kind, document.key.company,
                receiver, sent_at)
     _sub(el, "counterpartType", counterpart.value)
-    el.append(document_to_xml(document))
+    if document_xml is not None:
+        el.append(deepcopy(document_xml))  # already named {urn:smart-gateway:v1}document
+    else:
+        el.append(document_to_xml(document))
     return etree.tostring(el, encoding="utf-8")
 
 

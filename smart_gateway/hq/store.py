@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, and_, func, insert, or_, select, update
+from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from ..domain.documents import DocKey, DocType, Document, Line
 from ..persistence.tables import (
@@ -19,33 +19,50 @@ from ..persistence.tables import (
 )
 
 
+# The submit path's statements are built once: building insert(...).values(...)
+# or a where-clause per call costs more than SQLite's own work on them.
+_GET_COMPANY = select(company).where(company.c.code == bindparam("code"))
+_GET_AGREEMENT = select(agreement).where(agreement.c.buyer == bindparam("buyer"),
+                                         agreement.c.supplier == bindparam("supplier"))
+_GET_CREDENTIAL = select(credential).where(credential.c.username == bindparam("username"))
+_FIND_INSTANCE = select(instance).where(instance.c.company == bindparam("company"),
+                                        instance.c.doc_type == bindparam("doc_type"),
+                                        instance.c.number == bindparam("number"))
+_GET_INSTANCE = select(instance).where(instance.c.id == bindparam("id"))
+_INSERT_INSTANCE = insert(instance)
+_INSERT_LINE = insert(instance_line)
+_INSERT_LINK = insert(link)
+_INSERT_AGENT = insert(agent)
+_INSERT_OUTBOX = insert(outbox)
+_INSERT_EVENT = insert(event)
+_INSERT_INBOX = insert(inbox)
+_RECORDED_REPLY = select(inbox).where(inbox.c.company == bindparam("company"),
+                                      inbox.c.message_id == bindparam("message_id"))
+
+
 def is_postgres(conn: Connection) -> bool:
     return conn.dialect.name == "postgresql"
 
 
 def get_company(conn: Connection, code: str) -> dict[str, Any] | None:
-    row = conn.execute(select(company).where(company.c.code == code)).mappings().first()
+    row = conn.execute(_GET_COMPANY, {"code": code}).mappings().first()
     return dict(row) if row else None
 
 
 def get_agreement(conn: Connection, buyer: str, supplier: str) -> dict[str, Any] | None:
-    row = conn.execute(select(agreement).where(
-        agreement.c.buyer == buyer, agreement.c.supplier == supplier)).mappings().first()
+    row = conn.execute(_GET_AGREEMENT, {"buyer": buyer, "supplier": supplier}).mappings().first()
     return dict(row) if row else None
 
 
 def get_credential(conn: Connection, username: str) -> dict[str, Any] | None:
-    row = conn.execute(select(credential).where(credential.c.username == username)).mappings().first()
+    row = conn.execute(_GET_CREDENTIAL, {"username": username}).mappings().first()
     return dict(row) if row else None
 
 
 def find_instance(conn: Connection, key: DocKey, *, lock: bool = False) -> dict[str, Any] | None:
-    q = select(instance).where(instance.c.company == key.company,
-                               instance.c.doc_type == key.doc_type.value,
-                               instance.c.number == key.number)
-    if lock and is_postgres(conn):
-        q = q.with_for_update()
-    row = conn.execute(q).mappings().first()
+    q = _FIND_INSTANCE.with_for_update() if lock and is_postgres(conn) else _FIND_INSTANCE
+    row = conn.execute(q, {"company": key.company, "doc_type": key.doc_type.value,
+                           "number": key.number}).mappings().first()
     return dict(row) if row else None
 
 
@@ -56,10 +73,8 @@ def find_instances_by_number(conn: Connection, company_code: str, number: str) -
 
 
 def get_instance(conn: Connection, instance_id: int, *, lock: bool = False) -> dict[str, Any]:
-    q = select(instance).where(instance.c.id == instance_id)
-    if lock and is_postgres(conn):
-        q = q.with_for_update()
-    return dict(conn.execute(q).mappings().one())
+    q = _GET_INSTANCE.with_for_update() if lock and is_postgres(conn) else _GET_INSTANCE
+    return dict(conn.execute(q, {"id": instance_id}).mappings().one())
 
 
 def key_of(row: dict[str, Any]) -> DocKey:
@@ -68,7 +83,7 @@ def key_of(row: dict[str, Any]) -> DocKey:
 
 def insert_instance(conn: Connection, doc: Document, *, state: str, now: dt.datetime,
                     rush_rule: str | None = None, partner_key: str | None = None) -> int:
-    result = conn.execute(insert(instance).values(
+    result = conn.execute(_INSERT_INSTANCE, dict(
         company=doc.key.company, doc_type=doc.key.doc_type.value, number=doc.key.number,
         partner=doc.partner, state=state, rush=rush_rule is not None, rush_rule=rush_rule,
         quantity=doc.total_quantity, referenced_quantity=Decimal(0), partner_key=partner_key,
@@ -76,7 +91,7 @@ def insert_instance(conn: Connection, doc: Document, *, state: str, now: dt.date
         note=doc.note, created_at=now, updated_at=now, version=1,
     ))
     instance_id = result.inserted_primary_key[0]
-    conn.execute(insert(instance_line), [
+    conn.execute(_INSERT_LINE, [
         {"instance_id": instance_id, "line_no": ln.number, "item": ln.item,
          "description": ln.description, "quantity": ln.quantity, "unit": ln.unit,
          "unit_price": ln.unit_price, "requested_date": ln.requested_date}
@@ -115,7 +130,7 @@ def update_instance(conn: Connection, instance_id: int, now: dt.datetime, **valu
 def insert_links(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     rows = list(rows)
     if rows:
-        conn.execute(insert(link), rows)
+        conn.execute(_INSERT_LINK, rows)
 
 
 def inbound_links(conn: Connection, target_id: int) -> list[dict[str, Any]]:
@@ -123,7 +138,8 @@ def inbound_links(conn: Connection, target_id: int) -> list[dict[str, Any]]:
 
 
 def insert_agent(conn: Connection, **values: Any) -> None:
-    conn.execute(insert(agent).values(version=1, **values))
+    conn.execute(_INSERT_AGENT, {"version": 1, "target_instance_id": None,
+                                 "inter_company_fk": None, "reason": None, **values})
 
 
 def get_agent(conn: Connection, agent_id: str, *, lock: bool = False) -> dict[str, Any] | None:
@@ -154,30 +170,31 @@ def update_agent(conn: Connection, agent_id: str, expected_version: int, **value
 
 def enqueue(conn: Connection, *, message_id: str, recipient: str, kind: str, agent_id: str,
             payload: str, now: dt.datetime) -> None:
-    conn.execute(insert(outbox).values(
+    conn.execute(_INSERT_OUTBOX, dict(
         message_id=message_id, recipient=recipient, kind=kind, agent_id=agent_id,
-        payload=payload, state="pending", attempts=0, next_attempt_at=now, created_at=now))
+        payload=payload, state="pending", attempts=0, next_attempt_at=now, created_at=now,
+        last_error=None, delivered_at=None))
 
 
 def log_event(conn: Connection, *, now: dt.datetime, actor: str, kind: str,
               company_code: str | None = None, instance_id: int | None = None,
               agent_id: str | None = None, **detail: Any) -> None:
-    conn.execute(insert(event).values(
+    conn.execute(_INSERT_EVENT, dict(
         at=now, actor=actor, kind=kind, company=company_code, instance_id=instance_id,
         agent_id=agent_id, detail=json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True)))
 
 
 def recorded_reply(conn: Connection, company_code: str, message_id: str) -> dict[str, Any] | None:
-    row = conn.execute(select(inbox).where(inbox.c.company == company_code,
-                                           inbox.c.message_id == message_id)).mappings().first()
+    row = conn.execute(_RECORDED_REPLY, {"company": company_code,
+                                         "message_id": message_id}).mappings().first()
     return dict(row) if row else None
 
 
 def record_reply(conn: Connection, *, company_code: str, message_id: str, operation: str,
                  request_hash: str, response: str, now: dt.datetime) -> None:
-    conn.execute(insert(inbox).values(company=company_code, message_id=message_id,
-                                      operation=operation, request_hash=request_hash,
-                                      response=response, received_at=now))
+    conn.execute(_INSERT_INBOX, dict(company=company_code, message_id=message_id,
+                                     operation=operation, request_hash=request_hash,
+                                     response=response, received_at=now))
 
 
 def count_rows(conn: Connection) -> dict[str, int]:

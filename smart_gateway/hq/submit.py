@@ -43,7 +43,7 @@ class SubmitResult:
 
 
 def submit(conn: Connection, actor: Actor, submission: Submission, *, request_hash: str,
-           now: dt.datetime) -> SubmitResult:
+           now: dt.datetime, document_xml=None) -> SubmitResult:
     doc = submission.document
     if actor.is_admin or not actor.acts_as(doc.key.company):
         raise Unauthorized(
@@ -57,13 +57,13 @@ def submit(conn: Connection, actor: Actor, submission: Submission, *, request_ha
         return SubmitResult(**json.loads(seen["response"]))
 
     _check_shape(doc)
-    partner_row = _check_partner(conn, doc)
+    terms = _check_partner(conn, doc)
     if store.find_instance(conn, doc.key) is not None:
         raise Duplicate(f"{doc.key} already exists; document numbers are unique per company "
                         f"and document type")
 
     links, fulfilled = _resolve_references(conn, doc)
-    rush_rule = _rush_rule(conn, doc) if partner_row else None
+    rush_rule = _rush_rule(doc, terms) if terms else None
 
     instance_id = store.insert_instance(conn, doc, state=State.CREATED, now=now, rush_rule=rush_rule)
     store.insert_links(conn, ({**ln, "target_id": instance_id} for ln in links))
@@ -74,7 +74,7 @@ def submit(conn: Connection, actor: Actor, submission: Submission, *, request_ha
                           number=doc.key.number, state=State.CREATED.value,
                           rush=rush_rule is not None, rush_rule=rush_rule)
     if doc.key.doc_type in PROPAGATION:
-        result = _dispatch(conn, doc, instance_id, result, now)
+        result = _dispatch(conn, doc, instance_id, result, now, document_xml)
     store.log_event(conn, now=now, actor=actor.username, kind="submitted",
                     company_code=doc.key.company, instance_id=instance_id,
                     agent_id=result.agent_id, key=str(doc.key), message_id=submission.message_id,
@@ -108,16 +108,17 @@ def _check_shape(doc: Document) -> None:
 
 
 def _check_partner(conn: Connection, doc: Document) -> dict | None:
+    """The trading partner agreement the document travels under (None for internal ones)."""
     if doc.partner is None:
         return None
-    partner = store.get_company(conn, doc.partner)
-    if partner is None:
-        raise UnknownReference(f"partner company {doc.partner} is not registered in the network")
     buyer, supplier = _buyer_supplier(doc)
-    if store.get_agreement(conn, buyer, supplier) is None:
-        raise UnknownReference(f"there is no trading partner agreement with buyer {buyer} and "
-                               f"supplier {supplier}; register one before trading")
-    return partner
+    terms = store.get_agreement(conn, buyer, supplier)
+    if terms is not None:
+        return terms  # an agreement row implies both companies exist (foreign keys)
+    if store.get_company(conn, doc.partner) is None:
+        raise UnknownReference(f"partner company {doc.partner} is not registered in the network")
+    raise UnknownReference(f"there is no trading partner agreement with buyer {buyer} and "
+                           f"supplier {supplier}; register one before trading")
 
 
 def _buyer_supplier(doc: Document) -> tuple[str, str]:
@@ -170,11 +171,9 @@ def _reference(conn: Connection, instance_id: int, qty: Decimal, now: dt.datetim
     store.update_instance(conn, instance_id, now, referenced_quantity=total, state=new_state.value)
 
 
-def _rush_rule(conn: Connection, doc: Document) -> str | None:
+def _rush_rule(doc: Document, terms: dict) -> str | None:
     """The agreement rule this document breaks, if any: then it is a rush transaction."""
-    buyer, supplier = _buyer_supplier(doc)
-    terms = store.get_agreement(conn, buyer, supplier)
-    if terms is None or doc.key.doc_type not in (DocType.PURCHASE_ORDER, DocType.OUTSOURCING_ORDER):
+    if doc.key.doc_type not in (DocType.PURCHASE_ORDER, DocType.OUTSOURCING_ORDER):
         return None
     due_dates = [d for d in [doc.requested_date, *(ln.requested_date for ln in doc.lines)] if d]
     if due_dates:
@@ -191,7 +190,7 @@ def _rush_rule(conn: Connection, doc: Document) -> str | None:
 
 
 def _dispatch(conn: Connection, doc: Document, instance_id: int, result: SubmitResult,
-              now: dt.datetime) -> SubmitResult:
+              now: dt.datetime, document_xml=None) -> SubmitResult:
     kind, counterpart = PROPAGATION[doc.key.doc_type]
     agent_id = f"TPA-{uuid.uuid4()}"
     store.insert_agent(
@@ -205,7 +204,7 @@ def _dispatch(conn: Connection, doc: Document, instance_id: int, result: SubmitR
                   payload=messages_out.propagation(
                       message_id=message_id, agent_id=agent_id, agent_kind=kind.value,
                       document=doc, receiver=doc.partner, counterpart=counterpart,
-                      sent_at=now).decode())
+                      sent_at=now, document_xml=document_xml).decode())
     return SubmitResult(**{**asdict(result), "agent_id": agent_id, "agent_kind": kind.value,
                            "receiver": doc.partner})
 

@@ -21,23 +21,30 @@ T_LINE, T_REFERENCE = _Q + "line", _Q + "reference"
 
 
 def _fields(el: etree._Element) -> dict[str, object]:
+    """Child texts by local name; repeated line/reference children as lists of elements.
+
+    Texts are kept exactly as sent (descriptions and notes keep their own
+    whitespace: LIA promises text survives unchanged); the schema's token
+    types already refuse stray blanks in codes and numbers.
+    """
     out: dict[str, object] = {}
+    cut = len(_Q)
     for child in el:
         tag = child.tag
         if not isinstance(tag, str):  # comments, processing instructions
             continue
-        name = tag[len(_Q):] if tag.startswith(_Q) else tag
-        if name in ("line", "reference"):
+        name = tag[cut:]
+        if name == "line" or name == "reference":
             out.setdefault(name, []).append(child)  # type: ignore[union-attr]
         else:
-            out[name] = child.text.strip() if child.text else ""
+            out[name] = child.text or ""
     return out
 
 
 def _date(value: object) -> dt.date | None:
     if not value:
         return None
-    text = str(value)[:10]  # xs:date may carry a zone suffix; the day is what counts
+    text = str(value).strip()[:10]  # xs:date may carry a zone suffix; the day is what counts
     return dt.date.fromisoformat(text)
 
 
@@ -50,15 +57,9 @@ def line_from_xml(el: etree._Element) -> Line:
         quantity=Decimal(str(f["quantity"])),
         unit=str(f["unit"]),
         unit_price=Decimal(str(price)) if price else None,
-        description=_text(el, "description"),
+        description=f.get("description"),  # type: ignore[arg-type]
         requested_date=_date(f.get("requestedDate")),
     )
-
-
-def _text(el: etree._Element, name: str) -> str | None:
-    # Descriptions keep their own whitespace: LIA promises text survives unchanged.
-    child = el.find(_Q + name)
-    return None if child is None else (child.text or "")
 
 
 def reference_from_xml(el: etree._Element) -> Reference:
@@ -78,7 +79,7 @@ def document_from_xml(el: etree._Element) -> Document:
         issue_date=_date(f["issueDate"]),  # type: ignore[arg-type]
         requested_date=_date(f.get("requestedDate")),
         currency=str(f["currency"]) if f.get("currency") else None,
-        note=_text(el, "note"),
+        note=f.get("note"),  # type: ignore[arg-type]
         lines=tuple(line_from_xml(x) for x in f.get("line", ())),  # type: ignore[union-attr]
         references=tuple(reference_from_xml(x) for x in f.get("reference", ())),  # type: ignore[union-attr]
     )
@@ -87,7 +88,7 @@ def document_from_xml(el: etree._Element) -> Document:
 def submission_from_xml(el: etree._Element) -> Submission:
     """A validated SubmitTransaction element as a domain Submission."""
     return Submission(
-        message_id=el.findtext(T_MESSAGE_ID).strip(),  # type: ignore[union-attr]
+        message_id=el.findtext(T_MESSAGE_ID),  # type: ignore[union-attr]
         document=document_from_xml(el.find(T_DOCUMENT)),  # type: ignore[arg-type]
     )
 
