@@ -1,0 +1,1 @@
+"""Benchmarks of the SMART gateway (run as ``python -m bench.submit_throughput``)."""
