@@ -7,7 +7,7 @@ gets the same bytes whichever way it is reached.
 from __future__ import annotations
 
 import datetime as dt
-from copy import deepcopy
+from xml.sax.saxutils import escape
 
 from lxml import etree
 
@@ -49,13 +49,20 @@ def propagation(*, message_id: str, agent_id: str, agent_kind: str, document: Do
     """``document_xml``, when given, is the validated canonical document as submitted:
     copying it is cheaper than rendering the domain document again, and the
     receiver gets the sender's text exactly as sent."""
+    if document_xml is not None:
+        # The head's values are schema-checked codes and ids; escaped all the same.
+        head = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in (
+            ("messageId", message_id), ("kind", "Propagation"), ("agentId", agent_id),
+            ("agentKind", agent_kind), ("sender", document.key.company),
+            ("receiver", receiver), ("sentAt", sent_at.isoformat()),
+            ("counterpartType", counterpart.value)))
+        return (f'<message xmlns="{NS}">{head}'.encode()
+                + etree.tostring(document_xml, encoding="utf-8", with_tail=False)
+                + b"</message>")
     el = _head(message_id, "Propagation", agent_id, agent_kind, document.key.company,
                receiver, sent_at)
     _sub(el, "counterpartType", counterpart.value)
-    if document_xml is not None:
-        el.append(deepcopy(document_xml))  # already named {urn:smart-gateway:v1}document
-    else:
-        el.append(document_to_xml(document))
+    el.append(document_to_xml(document))
     return etree.tostring(el, encoding="utf-8")
 
 

@@ -14,6 +14,7 @@ from typing import Any, Iterable
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
 from ..domain.documents import DocKey, DocType, Document, Line
+from ..persistence.fast_insert import FastInsert, FastSelectOne
 from ..persistence.tables import (
     agent, agreement, company, credential, event, inbox, instance, instance_line, link, outbox,
 )
@@ -22,22 +23,22 @@ from ..persistence.tables import (
 # The submit path's statements are built once: building insert(...).values(...)
 # or a where-clause per call costs more than SQLite's own work on them.
 _GET_COMPANY = select(company).where(company.c.code == bindparam("code"))
-_GET_AGREEMENT = select(agreement).where(agreement.c.buyer == bindparam("buyer"),
-                                         agreement.c.supplier == bindparam("supplier"))
+_GET_AGREEMENT = FastSelectOne(select(agreement).where(
+    agreement.c.buyer == bindparam("buyer"), agreement.c.supplier == bindparam("supplier")))
 _GET_CREDENTIAL = select(credential).where(credential.c.username == bindparam("username"))
 _FIND_INSTANCE = select(instance).where(instance.c.company == bindparam("company"),
                                         instance.c.doc_type == bindparam("doc_type"),
                                         instance.c.number == bindparam("number"))
 _GET_INSTANCE = select(instance).where(instance.c.id == bindparam("id"))
-_INSERT_INSTANCE = insert(instance)
-_INSERT_LINE = insert(instance_line)
-_INSERT_LINK = insert(link)
-_INSERT_AGENT = insert(agent)
-_INSERT_OUTBOX = insert(outbox)
-_INSERT_EVENT = insert(event)
-_INSERT_INBOX = insert(inbox)
-_RECORDED_REPLY = select(inbox).where(inbox.c.company == bindparam("company"),
-                                      inbox.c.message_id == bindparam("message_id"))
+_INSERT_INSTANCE = FastInsert(instance, returning_id=True)
+_INSERT_LINE = FastInsert(instance_line)
+_INSERT_LINK = FastInsert(link)
+_INSERT_AGENT = FastInsert(agent)
+_INSERT_OUTBOX = FastInsert(outbox, returning_id=True)
+_INSERT_EVENT = FastInsert(event, returning_id=True)
+_INSERT_INBOX = FastInsert(inbox)
+_RECORDED_REPLY = FastSelectOne(select(inbox).where(
+    inbox.c.company == bindparam("company"), inbox.c.message_id == bindparam("message_id")))
 
 
 def is_postgres(conn: Connection) -> bool:
@@ -50,8 +51,7 @@ def get_company(conn: Connection, code: str) -> dict[str, Any] | None:
 
 
 def get_agreement(conn: Connection, buyer: str, supplier: str) -> dict[str, Any] | None:
-    row = conn.execute(_GET_AGREEMENT, {"buyer": buyer, "supplier": supplier}).mappings().first()
-    return dict(row) if row else None
+    return _GET_AGREEMENT(conn, {"buyer": buyer, "supplier": supplier})
 
 
 def get_credential(conn: Connection, username: str) -> dict[str, Any] | None:
@@ -83,15 +83,14 @@ def key_of(row: dict[str, Any]) -> DocKey:
 
 def insert_instance(conn: Connection, doc: Document, *, state: str, now: dt.datetime,
                     rush_rule: str | None = None, partner_key: str | None = None) -> int:
-    result = conn.execute(_INSERT_INSTANCE, dict(
+    instance_id = _INSERT_INSTANCE.one(conn, dict(
         company=doc.key.company, doc_type=doc.key.doc_type.value, number=doc.key.number,
         partner=doc.partner, state=state, rush=rush_rule is not None, rush_rule=rush_rule,
         quantity=doc.total_quantity, referenced_quantity=Decimal(0), partner_key=partner_key,
         issue_date=doc.issue_date, requested_date=doc.requested_date, currency=doc.currency,
         note=doc.note, created_at=now, updated_at=now, version=1,
     ))
-    instance_id = result.inserted_primary_key[0]
-    conn.execute(_INSERT_LINE, [
+    _INSERT_LINE.many(conn, [
         {"instance_id": instance_id, "line_no": ln.number, "item": ln.item,
          "description": ln.description, "quantity": ln.quantity, "unit": ln.unit,
          "unit_price": ln.unit_price, "requested_date": ln.requested_date}
@@ -130,7 +129,7 @@ def update_instance(conn: Connection, instance_id: int, now: dt.datetime, **valu
 def insert_links(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
     rows = list(rows)
     if rows:
-        conn.execute(_INSERT_LINK, rows)
+        _INSERT_LINK.many(conn, rows)
 
 
 def inbound_links(conn: Connection, target_id: int) -> list[dict[str, Any]]:
@@ -138,7 +137,7 @@ def inbound_links(conn: Connection, target_id: int) -> list[dict[str, Any]]:
 
 
 def insert_agent(conn: Connection, **values: Any) -> None:
-    conn.execute(_INSERT_AGENT, {"version": 1, "target_instance_id": None,
+    _INSERT_AGENT.one(conn, {"version": 1, "target_instance_id": None,
                                  "inter_company_fk": None, "reason": None, **values})
 
 
@@ -170,7 +169,7 @@ def update_agent(conn: Connection, agent_id: str, expected_version: int, **value
 
 def enqueue(conn: Connection, *, message_id: str, recipient: str, kind: str, agent_id: str,
             payload: str, now: dt.datetime) -> None:
-    conn.execute(_INSERT_OUTBOX, dict(
+    _INSERT_OUTBOX.one(conn, dict(
         message_id=message_id, recipient=recipient, kind=kind, agent_id=agent_id,
         payload=payload, state="pending", attempts=0, next_attempt_at=now, created_at=now,
         last_error=None, delivered_at=None))
@@ -179,20 +178,18 @@ def enqueue(conn: Connection, *, message_id: str, recipient: str, kind: str, age
 def log_event(conn: Connection, *, now: dt.datetime, actor: str, kind: str,
               company_code: str | None = None, instance_id: int | None = None,
               agent_id: str | None = None, **detail: Any) -> None:
-    conn.execute(_INSERT_EVENT, dict(
+    _INSERT_EVENT.one(conn, dict(
         at=now, actor=actor, kind=kind, company=company_code, instance_id=instance_id,
         agent_id=agent_id, detail=json.dumps(detail, default=str, ensure_ascii=False, sort_keys=True)))
 
 
 def recorded_reply(conn: Connection, company_code: str, message_id: str) -> dict[str, Any] | None:
-    row = conn.execute(_RECORDED_REPLY, {"company": company_code,
-                                         "message_id": message_id}).mappings().first()
-    return dict(row) if row else None
+    return _RECORDED_REPLY(conn, {"company": company_code, "message_id": message_id})
 
 
 def record_reply(conn: Connection, *, company_code: str, message_id: str, operation: str,
                  request_hash: str, response: str, now: dt.datetime) -> None:
-    conn.execute(_INSERT_INBOX, dict(company=company_code, message_id=message_id,
+    _INSERT_INBOX.one(conn, dict(company=company_code, message_id=message_id,
                                      operation=operation, request_hash=request_hash,
                                      response=response, received_at=now))
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import Connection
@@ -42,8 +42,34 @@ class SubmitResult:
     rush_rule: str | None = None
 
 
-def submit(conn: Connection, actor: Actor, submission: Submission, *, request_hash: str,
-           now: dt.datetime, document_xml=None) -> SubmitResult:
+@dataclass(frozen=True)
+class Prepared:
+    """Everything about a submission that needs no database: worked out before
+    the transaction opens, so that the write lock is held for writes only."""
+    submission: Submission
+    request_hash: str
+    agent_id: str | None
+    message_id: str | None
+    payload: str | None
+
+
+def prepare(submission: Submission, *, request_hash: str, now: dt.datetime,
+            document_xml=None) -> Prepared:
+    doc = submission.document
+    _check_shape(doc)
+    if doc.key.doc_type not in PROPAGATION:
+        return Prepared(submission, request_hash, None, None, None)
+    kind, counterpart = PROPAGATION[doc.key.doc_type]
+    agent_id, message_id = f"TPA-{uuid.uuid4()}", f"MSG-{uuid.uuid4()}"
+    payload = messages_out.propagation(
+        message_id=message_id, agent_id=agent_id, agent_kind=kind.value, document=doc,
+        receiver=doc.partner, counterpart=counterpart, sent_at=now,
+        document_xml=document_xml).decode()
+    return Prepared(submission, request_hash, agent_id, message_id, payload)
+
+
+def submit(conn: Connection, actor: Actor, prepared: Prepared, *, now: dt.datetime) -> SubmitResult:
+    submission, request_hash = prepared.submission, prepared.request_hash
     doc = submission.document
     if actor.is_admin or not actor.acts_as(doc.key.company):
         raise Unauthorized(
@@ -56,11 +82,9 @@ def submit(conn: Connection, actor: Actor, submission: Submission, *, request_ha
                             f"{actor.company} for a different request; use a new message id")
         return SubmitResult(**json.loads(seen["response"]))
 
-    _check_shape(doc)
     terms = _check_partner(conn, doc)
-    if store.find_instance(conn, doc.key) is not None:
-        raise Duplicate(f"{doc.key} already exists; document numbers are unique per company "
-                        f"and document type")
+    # A document number used before is caught by the unique constraint on
+    # (company, type, number) when the row is inserted: no read needed first.
 
     links, fulfilled = _resolve_references(conn, doc)
     rush_rule = _rush_rule(doc, terms) if terms else None
@@ -74,14 +98,14 @@ def submit(conn: Connection, actor: Actor, submission: Submission, *, request_ha
                           number=doc.key.number, state=State.CREATED.value,
                           rush=rush_rule is not None, rush_rule=rush_rule)
     if doc.key.doc_type in PROPAGATION:
-        result = _dispatch(conn, doc, instance_id, result, now, document_xml)
+        result = _dispatch(conn, doc, instance_id, result, now, prepared)
     store.log_event(conn, now=now, actor=actor.username, kind="submitted",
                     company_code=doc.key.company, instance_id=instance_id,
                     agent_id=result.agent_id, key=str(doc.key), message_id=submission.message_id,
                     lines=len(doc.lines), quantity=str(doc.total_quantity), rush_rule=rush_rule)
     store.record_reply(conn, company_code=actor.company, message_id=submission.message_id,
                        operation="SubmitTransaction", request_hash=request_hash,
-                       response=json.dumps(asdict(result)), now=now)
+                       response=json.dumps(vars(result)), now=now)
     return result
 
 
@@ -190,23 +214,18 @@ def _rush_rule(doc: Document, terms: dict) -> str | None:
 
 
 def _dispatch(conn: Connection, doc: Document, instance_id: int, result: SubmitResult,
-              now: dt.datetime, document_xml=None) -> SubmitResult:
-    kind, counterpart = PROPAGATION[doc.key.doc_type]
-    agent_id = f"TPA-{uuid.uuid4()}"
+              now: dt.datetime, prepared: Prepared) -> SubmitResult:
+    kind, _ = PROPAGATION[doc.key.doc_type]
     store.insert_agent(
-        conn, id=agent_id, kind=kind.value, use_case=UseCase.CREATE.value,
+        conn, id=prepared.agent_id, kind=kind.value, use_case=UseCase.CREATE.value,
         state=State.DISPATCHED.value, location=HEADQUARTER, sender=doc.key.company,
         receiver=doc.partner, forwarder=doc.partner, sending_time=now,
         primary_key=str(doc.key), source_instance_id=instance_id, updated_at=now)
-    message_id = f"MSG-{uuid.uuid4()}"
-    store.enqueue(conn, message_id=message_id, recipient=doc.partner, kind="Propagation",
-                  agent_id=agent_id, now=now,
-                  payload=messages_out.propagation(
-                      message_id=message_id, agent_id=agent_id, agent_kind=kind.value,
-                      document=doc, receiver=doc.partner, counterpart=counterpart,
-                      sent_at=now, document_xml=document_xml).decode())
-    return SubmitResult(**{**asdict(result), "agent_id": agent_id, "agent_kind": kind.value,
-                           "receiver": doc.partner})
+    store.enqueue(conn, message_id=prepared.message_id, recipient=doc.partner,
+                  kind="Propagation", agent_id=prepared.agent_id, now=now,
+                  payload=prepared.payload)
+    return replace(result, agent_id=prepared.agent_id, agent_kind=kind.value,
+                   receiver=doc.partner)
 
 
-__all__ = ["SubmitResult", "submit", "AgentKind"]
+__all__ = ["Prepared", "SubmitResult", "prepare", "submit", "AgentKind"]

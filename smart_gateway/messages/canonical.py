@@ -48,17 +48,28 @@ def _date(value: object) -> dt.date | None:
     return dt.date.fromisoformat(text)
 
 
+# Position of each Line child in the constructor arguments below.  One dict
+# lookup per child: reading a 20-line order is on the SubmitTransaction path.
+_LINE_SLOTS = {_Q + name: i for i, name in enumerate(
+    ("lineNumber", "item", "description", "quantity", "unit", "unitPrice", "requestedDate"))}
+
+
 def line_from_xml(el: etree._Element) -> Line:
-    f = _fields(el)
-    price = f.get("unitPrice")
+    v: list[str | None] = [None] * 7
+    slots = _LINE_SLOTS
+    for child in el:
+        i = slots.get(child.tag)  # comments' tags are functions: never found
+        if i is not None:
+            v[i] = child.text or ""
+    number, item, description, quantity, unit, price, requested = v
     return Line(
-        number=int(f["lineNumber"]),  # type: ignore[arg-type]
-        item=str(f["item"]),
-        quantity=Decimal(str(f["quantity"])),
-        unit=str(f["unit"]),
-        unit_price=Decimal(str(price)) if price else None,
-        description=f.get("description"),  # type: ignore[arg-type]
-        requested_date=_date(f.get("requestedDate")),
+        number=int(number),  # type: ignore[arg-type]
+        item=item,  # type: ignore[arg-type]
+        quantity=Decimal(quantity),  # type: ignore[arg-type]
+        unit=unit,  # type: ignore[arg-type]
+        unit_price=Decimal(price) if price else None,
+        description=description,
+        requested_date=_date(requested),
     )
 
 

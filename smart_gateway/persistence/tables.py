@@ -146,6 +146,9 @@ instance_line = Table(
     Column("unit", String(8), nullable=False),
     Column("unit_price", Micro),
     Column("requested_date", Date),
+    # Clustered on (instance, line): SQLite then keeps one b-tree, not a rowid
+    # table plus a separate primary key index, for the widest insert per submit.
+    sqlite_with_rowid=False,
 )
 
 link = Table(
@@ -185,6 +188,7 @@ inbox = Table(
     Column("request_hash", String(64), nullable=False),
     Column("response", Text, nullable=False),
     Column("received_at", UtcDateTime, nullable=False),
+    sqlite_with_rowid=False,
 )
 
 outbox = Table(

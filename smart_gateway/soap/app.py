@@ -10,7 +10,6 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
-from dataclasses import dataclass
 from typing import Callable
 
 from sqlalchemy import Connection, Engine
@@ -25,7 +24,8 @@ from ..messages.schema import NS
 from . import wsdl
 from .faults import GatewayFault, to_fault
 from .protocol import GatewaySoap11
-from .security import authenticate
+from ..hq.actor import Actor
+from .security import CredentialCache, NonceUse, authenticate, remember_nonce
 from .services import RAW_IN, GatewayService
 
 log = logging.getLogger(__name__)
@@ -36,11 +36,49 @@ def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
 
 
-@dataclass
 class RequestScope:
-    conn: Connection
-    actor: object
-    now: dt.datetime
+    """One request's actor, time and database transaction.
+
+    The transaction opens on first use of ``conn``, so that a service can do
+    its CPU work (reading the document, rendering the outgoing message) before
+    it takes SQLite's write lock: with the lock held only for the writes
+    themselves, two gateway processes overlap instead of queueing.
+    """
+
+    def __init__(self, engine: Engine, actor: Actor, now: dt.datetime,
+                 nonce: NonceUse | None) -> None:
+        self.engine = engine
+        self.actor = actor
+        self.now = now
+        self.subject: str | None = None  # what the request is about, for race messages
+        self._nonce = nonce
+        self._tx = None
+        self._conn: Connection | None = None
+
+    @property
+    def conn(self) -> Connection:
+        if self._conn is None:
+            self._tx = self.engine.begin()
+            self._conn = self._tx.__enter__()
+            if self._nonce is not None:
+                remember_nonce(self._conn, self._nonce, self.now)
+        return self._conn
+
+    def finish(self) -> None:
+        """Commit (a digest nonce is remembered even by a request that wrote nothing)."""
+        if self._conn is None and self._nonce is not None:
+            self.conn  # noqa: B018 - opens the transaction and records the nonce
+        if self._tx is not None:
+            tx, self._tx = self._tx, None
+            tx.__exit__(None, None, None)
+
+    def abandon(self, exc: BaseException) -> None:
+        if self._tx is not None:
+            tx, self._tx = self._tx, None
+            try:
+                tx.__exit__(type(exc), exc, exc.__traceback__)
+            except Exception:  # noqa: BLE001 - the original error is the one to report
+                log.exception("rollback failed")
 
 
 class GatewayApplication(Application):
@@ -48,32 +86,46 @@ class GatewayApplication(Application):
         super().__init__(services, **kwargs)
         self.engine = engine
         self.clock = clock
+        self.credentials = CredentialCache(engine)
 
     def call_wrapper(self, ctx):
         now = self.clock()
+        scope: RequestScope | None = None
         try:
-            with self.engine.begin() as conn:
-                actor = authenticate(conn, ctx.in_header_doc, now)
-                ctx.udc = RequestScope(conn=conn, actor=actor, now=now)
-                return super().call_wrapper(ctx)
-        except GatewayError as exc:
-            raise to_fault(exc) from None
-        except IntegrityError as exc:
-            # Two requests raced for the same document number or message id;
-            # the loser gets the same answer as if it had come second.
-            log.info("integrity race: %s", exc.orig)
-            raise to_fault(Duplicate("another request created the same document or message "
-                                     "id at the same moment; fetch it before retrying")) from None
-        except OperationalError:
-            log.exception("database unavailable")
-            raise to_fault(Internal("the gateway's database is busy or unavailable; nothing "
-                                    "was applied, retry later")) from None
-        except Fault:
-            raise
-        except Exception as exc:  # noqa: BLE001 - the partner gets a code, the log the trace
-            raise to_fault(exc) from None
+            actor, nonce = authenticate(ctx.in_header_doc, now, self.credentials)
+            scope = ctx.udc = RequestScope(self.engine, actor, now, nonce)
+            result = super().call_wrapper(ctx)
+            scope.finish()
+            return result
+        except BaseException as exc:
+            if scope is not None:
+                scope.abandon(exc)
+            raise self._fault(exc, scope) from None
         finally:
             ctx.udc = None
+
+    @staticmethod
+    def _fault(exc: BaseException, scope: RequestScope | None) -> Fault:
+        if isinstance(exc, Fault):
+            return exc
+        if isinstance(exc, IntegrityError):
+            # A unique constraint caught what no read before it could: the same
+            # document number or message id written by another request at the
+            # same moment, or already there.
+            log.info("unique constraint: %s", exc.orig)
+            what = f" ({scope.subject})" if scope is not None and scope.subject else ""
+            if "gw_instance" in str(exc.orig):
+                return to_fault(Duplicate(
+                    f"the document{what} already exists; document numbers are unique per "
+                    f"company and document type"))
+            return to_fault(Duplicate(f"another request with the same message id{what} was "
+                                      f"processed at the same moment; fetch its result "
+                                      f"before retrying"))
+        if isinstance(exc, OperationalError):
+            log.exception("database unavailable")
+            return to_fault(Internal("the gateway's database is busy or unavailable; nothing "
+                                     "was applied, retry later"))
+        return to_fault(exc)
 
 
 def make_application(engine: Engine, *, clock: Clock = utc_now,

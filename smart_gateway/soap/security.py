@@ -10,6 +10,8 @@ import base64
 import datetime as dt
 import hashlib
 import hmac
+import time
+from dataclasses import dataclass
 
 from lxml import etree
 from sqlalchemy import Connection, delete, insert
@@ -27,26 +29,60 @@ TEXT, DIGEST = PROFILE + "#PasswordText", PROFILE + "#PasswordDigest"
 MAX_SKEW = dt.timedelta(minutes=5)
 
 
-def authenticate(conn: Connection, header: list[etree._Element] | None, now: dt.datetime) -> Actor:
+class CredentialCache:
+    """Credentials by username, read from gw_credential and kept for ``ttl`` seconds.
+
+    Every request authenticates; reading the credential each time would cost
+    the SubmitTransaction path a query.  A changed or revoked secret therefore
+    takes up to ``ttl`` seconds to apply in each gateway process.  Unknown
+    usernames are not cached, so guessing names cannot fill memory.
+    """
+
+    def __init__(self, engine, ttl: float = 10.0) -> None:
+        self.engine = engine
+        self.ttl = ttl
+        self._rows: dict[str, tuple[float, dict]] = {}
+
+    def get(self, username: str) -> dict | None:
+        hit = self._rows.get(username)
+        if hit is not None and time.monotonic() - hit[0] < self.ttl:
+            return hit[1]
+        with self.engine.connect() as conn:
+            row = store.get_credential(conn, username)
+        if row is not None:
+            self._rows[username] = (time.monotonic(), row)
+        return row
+
+
+@dataclass(frozen=True)
+class NonceUse:
+    """A digest nonce to remember in the request's own transaction."""
+    nonce: str
+    username: str
+
+
+def authenticate(header: list[etree._Element] | None, now: dt.datetime,
+                 credentials: CredentialCache) -> tuple[Actor, NonceUse | None]:
     token = _token(header)
     username = (token.findtext(f"{{{WSSE}}}Username") or "").strip()
     password = token.find(f"{{{WSSE}}}Password")
     if not username or password is None:
         raise Unauthorized("the UsernameToken needs Username and Password")
-    row = store.get_credential(conn, username)
+    row = credentials.get(username)
     secret = row["secret"] if row else ""
     kind = password.get("Type", TEXT)
     given = (password.text or "").strip()
+    nonce = None
     if kind == TEXT:
         ok = hmac.compare_digest(given.encode(), secret.encode())
     elif kind == DIGEST:
-        ok = _digest_ok(conn, token, username, given, secret, now)
+        ok, nonce = _digest_ok(token, username, given, secret, now)
     else:
         raise Unauthorized(f"password type {kind} is not supported; use PasswordText or PasswordDigest")
     if row is None or not ok:
         # One message for unknown user and wrong password: no user enumeration.
         raise Unauthorized(f"unknown user or wrong password for '{username}'")
-    return Actor(username=username, company=row["company"], is_admin=bool(row["is_admin"]))
+    return Actor(username=username, company=row["company"], is_admin=bool(row["is_admin"])), nonce
 
 
 def _token(header: list[etree._Element] | None) -> etree._Element:
@@ -59,8 +95,8 @@ def _token(header: list[etree._Element] | None) -> etree._Element:
                        "needs the company's credentials from its trading partner agreement")
 
 
-def _digest_ok(conn: Connection, token: etree._Element, username: str, given: str, secret: str,
-               now: dt.datetime) -> bool:
+def _digest_ok(token: etree._Element, username: str, given: str, secret: str,
+               now: dt.datetime) -> tuple[bool, NonceUse | None]:
     nonce_text = (token.findtext(f"{{{WSSE}}}Nonce") or "").strip()
     created_text = (token.findtext(f"{{{WSU}}}Created") or "").strip()
     if not nonce_text or not created_text:
@@ -77,12 +113,16 @@ def _digest_ok(conn: Connection, token: etree._Element, username: str, given: st
                            f"{MAX_SKEW.seconds // 60} minutes from the gateway's clock")
     expected = base64.b64encode(hashlib.sha1(nonce + created_text.encode() + secret.encode()).digest())
     if not hmac.compare_digest(expected, given.encode()):
-        return False
+        return False, None
+    return True, NonceUse(nonce=nonce_text, username=username)
+
+
+def remember_nonce(conn: Connection, use: NonceUse, now: dt.datetime) -> None:
+    """Record a digest nonce; a nonce seen before means a replayed request."""
     conn.execute(delete(nonce_table).where(nonce_table.c.created_at < now - 2 * MAX_SKEW))
     try:
         with conn.begin_nested():
-            conn.execute(insert(nonce_table).values(nonce=nonce_text, username=username,
+            conn.execute(insert(nonce_table).values(nonce=use.nonce, username=use.username,
                                                     created_at=now))
     except IntegrityError:
         raise Unauthorized("this nonce was already used: the request looks replayed") from None
-    return True

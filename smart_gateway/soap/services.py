@@ -44,9 +44,15 @@ class GatewayService(Service):
     def SubmitTransaction(ctx, request: etree._Element):
         """Register a document with the instances that triggered it, and propagate it."""
         scope = ctx.udc
-        result = submit.submit(scope.conn, scope.actor, submission_from_xml(request),
-                               request_hash=_hash(request), now=scope.now,
-                               document_xml=request.find(T_DOCUMENT))
+        submission = submission_from_xml(request)
+        scope.subject = str(submission.document.key)
+        # The hash is over the document as read, not its bytes: a retry from
+        # another SOAP stack (other prefixes, other namespace declarations)
+        # is still the same request.
+        request_hash = hashlib.sha256(repr(submission).encode()).hexdigest()
+        prepared = submit.prepare(submission, request_hash=request_hash, now=scope.now,
+                                  document_xml=request.find(T_DOCUMENT))
+        result = submit.submit(scope.conn, scope.actor, prepared, now=scope.now)
         # Written with lxml, not spyne: this is the hot path (see protocol.py).
         out = etree.Element(_Q + "SubmitTransactionResponse", nsmap={None: NS})
         ref = etree.SubElement(out, _Q + "instance")

@@ -46,7 +46,8 @@ def upgrade() -> None:
     sa.Column('request_hash', sa.String(length=64), nullable=False),
     sa.Column('response', sa.Text(), nullable=False),
     sa.Column('received_at', sa.DateTime(timezone=True), nullable=False),
-    sa.PrimaryKeyConstraint('company', 'message_id', name=op.f('pk_gw_inbox'))
+    sa.PrimaryKeyConstraint('company', 'message_id', name=op.f('pk_gw_inbox')),
+    sqlite_with_rowid=False,
     )
     op.create_table('gw_nonce',
     sa.Column('nonce', sa.String(length=100), nullable=False),
@@ -146,7 +147,8 @@ def upgrade() -> None:
     sa.Column('unit_price', sa.BigInteger(), nullable=True),
     sa.Column('requested_date', sa.Date(), nullable=True),
     sa.ForeignKeyConstraint(['instance_id'], ['gw_instance.id'], name=op.f('fk_gw_instance_line_instance_id_gw_instance')),
-    sa.PrimaryKeyConstraint('instance_id', 'line_no', name=op.f('pk_gw_instance_line'))
+    sa.PrimaryKeyConstraint('instance_id', 'line_no', name=op.f('pk_gw_instance_line')),
+    sqlite_with_rowid=False,
     )
     op.create_table('gw_link',
     sa.Column('id', sa.BigInteger().with_variant(sa.Integer(), 'sqlite'), autoincrement=True, nullable=False),
