@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import argparse
 import cProfile
-import http.client
 import io
 import json
 import logging
@@ -93,13 +92,36 @@ def _check(kind: str, status: int, body: bytes) -> str | None:
     return None
 
 
-def client_worker(kind, port, tpl, run_tag, index, warmup, seconds, max_requests, barrier, out):
-    """One client process: its warm-up share, then the timed loop on one HTTP connection.
+def post(port: int, body: bytes, head: bytes) -> tuple[int, bytes]:
+    """One HTTP/1.1 POST on a fresh connection, read until the server closes it.
 
-    gunicorn's sync workers answer 'Connection: close', so http.client reopens
-    the connection before each request (a loopback TCP connect per request).
+    A plain socket rather than http.client: the clients share the two cores
+    with the servers, and every microsecond a client spends is taken from the
+    server being measured.  gunicorn's sync workers close the connection
+    after each response, so reading to EOF is the whole protocol needed.
     """
-    conn = http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    with socket.create_connection(("127.0.0.1", port), timeout=60) as sock:
+        sock.sendall(head + str(len(body)).encode() + b"\r\n\r\n" + body)
+        chunks = []
+        while True:
+            chunk = sock.recv(65536)
+            if not chunk:
+                break
+            chunks.append(chunk)
+    data = b"".join(chunks)
+    status = int(data[9:12]) if data[:5] == b"HTTP/" else -1
+    return status, data[data.find(b"\r\n\r\n") + 4:]
+
+
+def client_worker(kind, port, tpl, run_tag, index, warmup, seconds, max_requests, barrier, out):
+    """One client process: its warm-up share, then the timed loop.
+
+    gunicorn's sync workers answer 'Connection: close', so each request opens
+    a loopback TCP connection (the same for all three servers).
+    """
+    head = (f"POST /soap HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
+            + "".join(f"{k}: {v}\r\n" for k, v in payload.HEADERS.items())
+            + "Content-Length: ").encode()
     failures, sample = 0, None
 
     def one(phase: str, seq: int) -> float:
@@ -108,12 +130,8 @@ def client_worker(kind, port, tpl, run_tag, index, warmup, seconds, max_requests
                                f"{run_tag}{phase}{index}-{seq}")
         t0 = time.perf_counter()
         try:
-            conn.request("POST", "/soap", body, payload.HEADERS)
-            resp = conn.getresponse()
-            data = resp.read()
-            status = resp.status
-        except (OSError, http.client.HTTPException) as exc:
-            conn.close()
+            status, data = post(port, body, head)
+        except OSError as exc:
             status, data = -1, repr(exc).encode()
         elapsed = time.perf_counter() - t0
         if (problem := _check(kind, status, data)) is not None:
@@ -133,7 +151,6 @@ def client_worker(kind, port, tpl, run_tag, index, warmup, seconds, max_requests
         latencies.append(one("M", seq))
         seq += 1
     end = time.perf_counter()
-    conn.close()
     out.put({"index": index, "start": start, "end": end, "latencies": latencies,
              "warmup_failures": warm_failures, "failures": failures - warm_failures,
              "sample": sample})
@@ -148,19 +165,20 @@ def percentile(sorted_values: list[float], p: float) -> float:
     return sorted_values[lo] + (sorted_values[hi] - sorted_values[lo]) * (k - lo)
 
 
-def load(kind: str, port: int, tpl: bytes, run_tag: str, args) -> dict:
+def load(kind: str, port: int, tpl: bytes, run_tag: str, args, *, seconds: float,
+         warmup: int) -> dict:
     ctx = mp.get_context("fork")
     barrier = ctx.Barrier(args.clients)
     out = ctx.Queue()
-    per_client_warmup = -(-args.warmup // args.clients)
+    per_client_warmup = -(-warmup // args.clients)
     procs = [ctx.Process(target=client_worker, daemon=True,
-                         args=(kind, port, tpl, run_tag, i, per_client_warmup, args.seconds,
+                         args=(kind, port, tpl, run_tag, i, per_client_warmup, seconds,
                                args.max_requests, barrier, out))
              for i in range(args.clients)]
     for p in procs:
         p.start()
     try:
-        results = [out.get(timeout=args.seconds + 300) for _ in procs]
+        results = [out.get(timeout=seconds + 300) for _ in procs]
     finally:
         for p in procs:
             p.join(timeout=10)
@@ -168,15 +186,30 @@ def load(kind: str, port: int, tpl: bytes, run_tag: str, args) -> dict:
                 p.kill()
     start = min(r["start"] for r in results)
     end = max(r["end"] for r in results)
-    lat = sorted(x for r in results for x in r["latencies"])
     return {
-        "requests": len(lat), "wall_s": end - start, "rps": len(lat) / (end - start),
-        "p50_ms": percentile(lat, 50) * 1e3, "p90_ms": percentile(lat, 90) * 1e3,
-        "p99_ms": percentile(lat, 99) * 1e3, "mean_ms": statistics.fmean(lat) * 1e3,
+        "wall_s": end - start,
+        "latencies": [x for r in results for x in r["latencies"]],
         "warmup_requests": per_client_warmup * args.clients,
         "warmup_failures": sum(r["warmup_failures"] for r in results),
         "failures": sum(r["failures"] for r in results),
         "failure_sample": next((r["sample"] for r in results if r["sample"]), None),
+    }
+
+
+def summarize(slices: list[dict]) -> dict:
+    """One server's figures over all its time slices."""
+    lat = sorted(x for sl in slices for x in sl["latencies"])
+    wall = sum(sl["wall_s"] for sl in slices)
+    return {
+        "requests": len(lat), "wall_s": wall, "rps": len(lat) / wall,
+        "p50_ms": percentile(lat, 50) * 1e3, "p90_ms": percentile(lat, 90) * 1e3,
+        "p99_ms": percentile(lat, 99) * 1e3, "mean_ms": statistics.fmean(lat) * 1e3,
+        "slices": len(slices),
+        "warmup_requests": sum(sl["warmup_requests"] for sl in slices),
+        "warmup_failures": sum(sl["warmup_failures"] for sl in slices),
+        "failures": sum(sl["failures"] for sl in slices),
+        "failure_sample": next((sl["failure_sample"] for sl in slices
+                                if sl["failure_sample"]), None),
     }
 
 
@@ -325,7 +358,10 @@ def cpu_busy(seconds: float = 1.0) -> float | None:
 
 def main(argv=None) -> int:
     ap = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    ap.add_argument("--seconds", type=float, default=8.0, help="timed duration per server (8)")
+    ap.add_argument("--seconds", type=float, default=12.0,
+                    help="timed duration per server, over all rounds (12)")
+    ap.add_argument("--rounds", type=int, default=4,
+                    help="slices the load alternates in among the servers (4)")
     ap.add_argument("--clients", type=int, default=4, help="concurrent client processes (4)")
     ap.add_argument("--lines", type=int, default=20, help="order lines per request (20)")
     ap.add_argument("--warmup", type=int, default=200, help="warm-up requests per server (200)")
@@ -358,6 +394,10 @@ def main(argv=None) -> int:
     with tempfile.TemporaryDirectory(prefix="smart-bench-") as tmp:
         work = Path(tmp)
         try:
+            # All three servers run from the start; the load alternates among
+            # them in short slices, so that a machine whose speed drifts (a
+            # shared virtual machine does) weighs on all three alike.
+            started: dict[str, Server] = {}
             for key, label, factory in SERVERS:
                 env = {}
                 if key == "gateway":
@@ -366,13 +406,22 @@ def main(argv=None) -> int:
                 server = Server(factory, env, args.workers, work / f"{key}.log")
                 servers.append(server)
                 server.wait_ready()
-                print(f"  {label}: gunicorn on 127.0.0.1:{server.port} ...", end="", flush=True)
-                res = load(key, server.port, tpl, f"{run_tag}{key[0]}", args)
-                server.stop()
-                if key == "gateway":
-                    res["db_rows"] = gateway_rows(db_url)
-                results[key] = res
-                print(f" {res['requests']} requests in {res['wall_s']:.2f} s", flush=True)
+                started[key] = server
+                print(f"  {label}: gunicorn on 127.0.0.1:{server.port}", flush=True)
+            slices: dict[str, list[dict]] = {key: [] for key, _, _ in SERVERS}
+            per_slice = args.seconds / args.rounds
+            for rnd in range(args.rounds):
+                for key, label, _ in SERVERS:
+                    slices[key].append(load(key, started[key].port, tpl,
+                                            f"{run_tag}{key[0]}{rnd}", args, seconds=per_slice,
+                                            warmup=args.warmup if rnd == 0 else 0))
+                print(f"  round {rnd + 1}/{args.rounds}: " + ", ".join(
+                    f"{key} {len(slices[key][-1]['latencies'])}" for key, _, _ in SERVERS),
+                    flush=True)
+            for key, _, _ in SERVERS:
+                started[key].stop()
+                results[key] = summarize(slices[key])
+            results["gateway"]["db_rows"] = gateway_rows(db_url)
         finally:
             for server in servers:
                 server.stop()
