@@ -12,7 +12,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import uuid
-from dataclasses import asdict, dataclass, replace
+from dataclasses import dataclass, replace
 from decimal import Decimal
 
 from sqlalchemy import Connection
@@ -22,6 +22,7 @@ from ..domain.errors import Duplicate, InvalidRequest, NotFound, Unauthorized
 from ..domain.states import Event, State, advance, reference_event
 from . import messages_out, store
 from .actor import Actor
+from .inbox import confirm_by_acknowledgement
 
 ACK_EVENTS = {
     "Received": Event.RECEIVE,
@@ -88,6 +89,7 @@ def acknowledge(conn: Connection, actor: Actor, *, message_id: str, agent_id: st
                               state=advance(State(source["state"]), Event.CANCEL).value)
 
     store.update_agent(conn, agent_id, agent["version"], **values)
+    confirm_by_acknowledgement(conn, agent_id, now)
     if state in TELL_SENDER:
         sender_state = store.get_instance(conn, source["id"])["state"]
         ack_id = f"MSG-{uuid.uuid4()}"
@@ -104,7 +106,7 @@ def acknowledge(conn: Connection, actor: Actor, *, message_id: str, agent_id: st
                     receiver_key=str(receiver_key) if receiver_key else None)
     store.record_reply(conn, company_code=actor.company, message_id=message_id,
                        operation="Acknowledge", request_hash=request_hash,
-                       response=json.dumps(asdict(result)), now=now)
+                       response=json.dumps(vars(result)), now=now)
     return result
 
 

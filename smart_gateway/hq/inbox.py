@@ -1,13 +1,20 @@
 """FetchInbox for pull partners, and the arrival rule shared with push delivery.
 
-A propagation message that reaches its receiver, fetched here or pushed by
-delivery/worker.py, moves its agent from Dispatched to Received.
+A pull partner's messages are handed out at least once: a message stays the
+partner's until it confirms it (its messageId in ``confirm`` on a later
+FetchInbox, or, for a propagated document, an Acknowledge of its agent).  An
+unconfirmed message is handed out again once REDELIVERY has passed, so a
+FetchInbox response lost on the way loses nothing; partners process each
+messageId once.
+
+A propagation message that first reaches its receiver, fetched here or pushed
+by delivery/worker.py, moves its agent from Dispatched to Received.
 """
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, select, update
+from sqlalchemy import Connection, and_, func, or_, select, update
 
 from ..domain.errors import Unauthorized
 from ..domain.states import Event, State, advance
@@ -15,32 +22,58 @@ from ..persistence.tables import outbox
 from . import store
 from .actor import Actor
 
+REDELIVERY = dt.timedelta(seconds=60)
 
-def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime) -> tuple[list[bytes], int]:
-    """Up to ``limit`` pending messages for the caller's company, oldest first, and how many remain."""
+
+def _due(company: str, now: dt.datetime):
+    return and_(outbox.c.recipient == company,
+                or_(outbox.c.state == "pending",
+                    and_(outbox.c.state == "fetched", outbox.c.next_attempt_at <= now)))
+
+
+def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime,
+          confirm: tuple[str, ...] = ()) -> tuple[list[bytes], int]:
+    """Confirm what the caller has processed, then hand out up to ``limit`` due
+    messages, oldest first; returns their payloads and how many more are due."""
     if actor.company is None:
         raise Unauthorized("the administrator has no inbox; fetch as a company")
-    q = (select(outbox.c.id, outbox.c.payload, outbox.c.kind, outbox.c.agent_id)
-         .where(outbox.c.recipient == actor.company, outbox.c.state == "pending")
-         .order_by(outbox.c.id).limit(limit))
+    if confirm:
+        conn.execute(update(outbox).where(
+            outbox.c.recipient == actor.company, outbox.c.message_id.in_(confirm),
+            outbox.c.state == "fetched").values(state="delivered", delivered_at=now))
+    q = (select(outbox.c.id, outbox.c.payload, outbox.c.kind, outbox.c.agent_id, outbox.c.state)
+         .where(_due(actor.company, now)).order_by(outbox.c.id).limit(limit))
     if store.is_postgres(conn):
         q = q.with_for_update(skip_locked=True)  # two pollers never get the same message
     rows = conn.execute(q).all()
     for row in rows:
-        mark_delivered(conn, row.id, row.kind, row.agent_id, now, via="fetch",
-                       actor=actor.username)
-    remaining = conn.execute(
-        select(outbox.c.id).where(outbox.c.recipient == actor.company,
-                                  outbox.c.state == "pending")).all()
-    return [r.payload.encode() for r in rows], len(remaining)
+        conn.execute(update(outbox).where(outbox.c.id == row.id).values(
+            state="fetched", next_attempt_at=now + REDELIVERY,
+            attempts=outbox.c.attempts + 1, last_error=None))
+        if row.state == "pending" and row.kind == "Propagation":
+            arrived(conn, row.agent_id, now, via="fetch", actor=actor.username)
+    remaining = conn.execute(select(func.count()).select_from(outbox)
+                             .where(_due(actor.company, now))).scalar_one()
+    return [r.payload.encode() for r in rows], remaining
+
+
+def confirm_by_acknowledgement(conn: Connection, agent_id: str, now: dt.datetime) -> None:
+    """An Acknowledge of an agent confirms the receiver got its propagation message."""
+    conn.execute(update(outbox).where(
+        outbox.c.agent_id == agent_id, outbox.c.kind == "Propagation",
+        outbox.c.state.in_(("fetched", "pending"))).values(state="delivered", delivered_at=now))
 
 
 def mark_delivered(conn: Connection, outbox_id: int, kind: str, agent_id: str, now: dt.datetime,
                    *, via: str, actor: str) -> None:
+    """A push delivery the partner accepted."""
     conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
         state="delivered", delivered_at=now, attempts=outbox.c.attempts + 1, last_error=None))
-    if kind != "Propagation":
-        return
+    if kind == "Propagation":
+        arrived(conn, agent_id, now, via=via, actor=actor)
+
+
+def arrived(conn: Connection, agent_id: str, now: dt.datetime, *, via: str, actor: str) -> None:
     agent = store.get_agent(conn, agent_id, lock=True)
     if agent is not None and agent["state"] == State.DISPATCHED.value:
         store.update_agent(conn, agent_id, agent["version"],

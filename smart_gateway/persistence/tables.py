@@ -172,7 +172,7 @@ agent = Table(
     Column("forwarder", String(32), nullable=False),
     Column("sending_time", UtcDateTime, nullable=False),
     Column("primary_key", String(160), nullable=False, index=True),
-    Column("inter_company_fk", String(160)),
+    Column("inter_company_fk", String(160), index=True),  # SearchAgents by the receiver's key
     Column("source_instance_id", IdType, ForeignKey("gw_instance.id"), nullable=False, index=True),
     Column("target_instance_id", IdType, ForeignKey("gw_instance.id")),
     Column("reason", String(512)),

@@ -100,6 +100,7 @@ class SimulatedErp:
         self._seq = itertools.count(1)
         self._numbers: dict[str, itertools.count] = {}
         self.log: list[str] = []
+        self.unconfirmed: list[str] = []
 
     # ------------------------------------------------------------------ plumbing
 
@@ -114,9 +115,13 @@ class SimulatedErp:
         if self.push_inbox is not None:
             return self.push_inbox()
         out: list[etree._Element] = []
+        # Confirm what the previous steps processed; what this fetch hands out
+        # is confirmed on the next one, after it has been processed.
+        confirm, self.unconfirmed = self.unconfirmed[:100], self.unconfirmed[100:]
         while True:
             with self.client.settings(raw_response=True):
-                response = self.client.service.FetchInbox(maxMessages=100)
+                response = self.client.service.FetchInbox(maxMessages=100, confirm=confirm)
+            confirm = []
             response.raise_for_status()
             body = etree.fromstring(response.content).find(f"{{{SOAP_ENV}}}Body")
             found = body.find(_Q + "FetchInboxResponse")
@@ -141,6 +146,8 @@ class SimulatedErp:
         done = 0
         for el in self._fetch():
             msg = Received.of(el)
+            if self.push_inbox is None:
+                self.unconfirmed.append(msg.message_id)
             if msg.message_id in self.processed:
                 continue
             self.processed.add(msg.message_id)

@@ -67,10 +67,14 @@ class GatewayService(Service):
 
     @rpc(t.FetchInbox, _returns=AnyXml, _body_style="bare", _throws=[GatewayFault])
     def FetchInbox(ctx, request):
-        """Messages waiting for the calling company, oldest first (pull partners)."""
+        """Messages waiting for the calling company, oldest first (pull partners).
+
+        Confirm each message once processed (its messageId in ``confirm`` on the
+        next call); an unconfirmed one comes again after a minute."""
         scope = ctx.udc
         payloads, remaining = inbox.fetch(scope.conn, scope.actor,
-                                          limit=request.maxMessages or 20, now=scope.now)
+                                          limit=request.maxMessages or 20, now=scope.now,
+                                          confirm=tuple(request.confirm or ()))
         out = etree.Element(_Q + "FetchInboxResponse", nsmap={None: NS})
         for payload in payloads:
             out.append(etree.fromstring(payload))  # our own bytes, written by hq/messages_out

@@ -162,6 +162,7 @@ class InboxMessage(_Base):
 class FetchInbox(_Base):
     _type_info = [
         ("maxMessages", opt(Integer32)),
+        ("confirm", many(MessageId, 0, 100)),
     ]
 
 
