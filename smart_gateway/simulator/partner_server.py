@@ -68,8 +68,8 @@ class PartnerApp:
         method = environ.get("REQUEST_METHOD", "GET")
         if method == "GET" and environ.get("QUERY_STRING", "").lower() == "wsdl":
             host = environ.get("HTTP_HOST", "127.0.0.1")
-            body = wsdl.served(wsdl.PARTNER_WSDL.read_bytes(), f"http://{host}{PATH}",
-                               wsdl.PARTNER_PLACEHOLDER)
+            body = wsdl.PARTNER_WSDL.read_bytes().replace(
+                f'location="{wsdl.PARTNER_PLACEHOLDER}"'.encode(), f'location="http://{host}{PATH}"'.encode())
             return _reply(start_response, "200 OK", body)
         if method != "POST" or environ.get("PATH_INFO", "").rstrip("/") != PATH:
             return _reply(start_response, "404 Not Found", b"POST ReceiveMessage to /partner\n",

@@ -10,8 +10,10 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+from dataclasses import dataclass
 from typing import Callable
 
+from lxml import etree
 from sqlalchemy import Connection, Engine
 from sqlalchemy.exc import IntegrityError, OperationalError
 from spyne import Application, Fault
@@ -23,8 +25,8 @@ from ..messages.safe_xml import XmlLimits
 from ..messages.schema import NS
 from . import wsdl
 from .faults import GatewayFault, to_fault
-from .protocol import GatewaySoap11
 from ..hq.actor import Actor
+from .protocol import GatewayProtocol, GatewaySoap11, GatewaySoap12
 from .security import CredentialCache, NonceUse, authenticate, remember_nonce
 from .services import RAW_IN, GatewayService
 
@@ -129,85 +131,113 @@ class GatewayApplication(Application):
 
 
 def make_application(engine: Engine, *, clock: Clock = utc_now,
-                     limits: XmlLimits = XmlLimits()) -> GatewayApplication:
+                     limits: XmlLimits = XmlLimits(),
+                     protocol: type[GatewayProtocol] = GatewaySoap11) -> GatewayApplication:
     # spyne runs a full gc.collect() from every request context's close, at
     # most once a second: a 50 ms stall on a random request.  CPython's
     # generational collector already reclaims what a request leaves behind.
     spyne_const.MIN_GC_INTERVAL = float("inf")
     return GatewayApplication(
         [GatewayService], engine=engine, clock=clock, tns=NS, name="SmartGateway",
-        in_protocol=GatewaySoap11(limits=limits, raw_in=RAW_IN),
-        out_protocol=GatewaySoap11(limits=limits),
+        in_protocol=protocol(limits=limits, raw_in=RAW_IN),
+        out_protocol=protocol(limits=limits),
     )
 
 
+@dataclass(frozen=True)
+class Endpoint:
+    """One SOAP version: its path, its protocol, its spyne app and its checked-in WSDL."""
+    path: str
+    protocol: type[GatewayProtocol]
+    spyne: WsgiApplication
+    wsdl: bytes
+    content_type: str
+
+    @property
+    def version(self) -> str:
+        return self.protocol.VERSION
+
+
 class GatewayWsgi:
-    """Routes /soap to spyne after the size check, and serves /soap?wsdl from wsdl/."""
+    """Routes /soap (SOAP 1.1) and /soap12 (SOAP 1.2) to spyne after the size check,
+    and serves each one's WSDL from wsdl/ at ?wsdl."""
 
     def __init__(self, engine: Engine, *, clock: Clock = utc_now,
                  limits: XmlLimits = XmlLimits()) -> None:
         self.limits = limits
-        # spyne's own cap (2 MiB by default) would answer Server.Internal below our
-        # limit; one byte over it lets safe_xml report HostileXml for a body sent
-        # without Content-Length (spyne then stops reading at the cap).
-        self.spyne = WsgiApplication(make_application(engine, clock=clock, limits=limits),
-                                     max_content_length=limits.max_bytes + 1)
-        self.wsdl = wsdl.GATEWAY_WSDL.read_bytes()
+
+        def endpoint(path, protocol, wsdl_file, content_type) -> Endpoint:
+            # spyne's own cap (2 MiB by default) would answer Server.Internal below
+            # our limit; one byte over it lets safe_xml report HostileXml for a
+            # body sent without Content-Length (spyne then stops reading at the cap).
+            app = WsgiApplication(make_application(engine, clock=clock, limits=limits,
+                                                   protocol=protocol),
+                                  max_content_length=limits.max_bytes + 1)
+            return Endpoint(path, protocol, app, wsdl_file.read_bytes(), content_type)
+
+        self.endpoints = {
+            "/soap": endpoint("/soap", GatewaySoap11, wsdl.GATEWAY_WSDL,
+                              "text/xml; charset=utf-8"),
+            "/soap12": endpoint("/soap12", GatewaySoap12, wsdl.GATEWAY_WSDL_12,
+                                "application/soap+xml; charset=utf-8"),
+        }
+        self.spyne = self.endpoints["/soap"].spyne
 
     def __call__(self, environ, start_response):
         try:
             return self._route(environ, start_response)
         except Exception as exc:  # noqa: BLE001 - last line: a fault, never a stack trace
-            return self._fault(start_response, to_fault(exc).error)
+            return self._fault(start_response, to_fault(exc).error, self.endpoints["/soap"])
 
     def _route(self, environ, start_response):
         path = environ.get("PATH_INFO", "")
         method = environ.get("REQUEST_METHOD", "GET")
-        if path.rstrip("/") == "/soap":
+        point = self.endpoints.get(path.rstrip("/"))
+        if point is not None:
             if method == "GET" and environ.get("QUERY_STRING", "").lower() == "wsdl":
-                return self._wsdl(environ, start_response)
+                return self._wsdl(environ, start_response, point)
             if method == "POST":
-                return self._post(environ, start_response)
+                return self._post(environ, start_response, point)
             return _plain(start_response, "405 Method Not Allowed",
-                          "POST a SOAP 1.1 envelope, or GET /soap?wsdl\n")
+                          f"POST a SOAP {point.version} envelope, or GET {point.path}?wsdl\n")
         if path in ("", "/"):
             return _plain(start_response, "200 OK",
-                          "SMART gateway. SOAP 1.1 endpoint: /soap, contract: /soap?wsdl\n")
+                          "SMART gateway. SOAP 1.1: /soap (contract /soap?wsdl); "
+                          "SOAP 1.2: /soap12 (contract /soap12?wsdl)\n")
         if path == "/health":
             return _plain(start_response, "200 OK", "ok\n")
-        return _plain(start_response, "404 Not Found", "no such resource; the endpoint is /soap\n")
+        return _plain(start_response, "404 Not Found",
+                      "no such resource; the endpoints are /soap and /soap12\n")
 
-    def _post(self, environ, start_response):
+    def _post(self, environ, start_response, point: Endpoint):
         try:
             length = int(environ.get("CONTENT_LENGTH") or 0)
         except ValueError:
             # spyne would fail on it later and answer Server.Internal ("retry later").
             return self._fault(start_response, MalformedXml(
-                f"Content-Length {environ.get('CONTENT_LENGTH')!r} is not a number"))
+                f"Content-Length {environ.get('CONTENT_LENGTH')!r} is not a number"), point)
         if length > self.limits.max_bytes:
             return self._fault(start_response, HostileXml(
-                f"the request is {length} bytes; the limit is {self.limits.max_bytes}"))
+                f"the request is {length} bytes; the limit is {self.limits.max_bytes}"), point)
         if not environ.get("CONTENT_TYPE"):
-            environ["CONTENT_TYPE"] = "text/xml; charset=utf-8"  # spyne refuses a POST without it
-        return self.spyne(environ, start_response)
+            environ["CONTENT_TYPE"] = point.content_type  # spyne refuses a POST without one
+        return point.spyne(environ, start_response)
 
-    def _wsdl(self, environ, start_response):
+    def _wsdl(self, environ, start_response, point: Endpoint):
         host = environ.get("HTTP_HOST") or f"{environ.get('SERVER_NAME')}:{environ.get('SERVER_PORT')}"
         scheme = environ.get("wsgi.url_scheme", "http")
-        body = wsdl.served(self.wsdl, f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}/soap")
+        body = wsdl.served(point.wsdl, f"{scheme}://{host}{environ.get('SCRIPT_NAME', '')}")
         start_response("200 OK", [("Content-Type", "text/xml; charset=utf-8"),
                                   ("Content-Length", str(len(body)))])
         return [body]
 
-    def _fault(self, start_response, error: GatewayError):
-        from lxml import etree
-        env = etree.Element("{http://schemas.xmlsoap.org/soap/envelope/}Envelope",
-                            nsmap={"soap11env": "http://schemas.xmlsoap.org/soap/envelope/"})
-        body = etree.SubElement(env, "{http://schemas.xmlsoap.org/soap/envelope/}Body")
-        body.append(GatewaySoap11._fault(GatewayFault(error)))
-        data = etree.tostring(env, xml_declaration=True, encoding="UTF-8")
-        start_response("500 Internal Server Error", [("Content-Type", "text/xml; charset=utf-8"),
-                                                     ("Content-Length", str(len(data)))])
+    def _fault(self, start_response, error: GatewayError, point: Endpoint):
+        fault = GatewayFault(error)
+        data = etree.tostring(point.protocol.envelope(point.protocol.fault_element(fault)),
+                              xml_declaration=True, encoding="UTF-8")
+        code = point.protocol.http_status(fault)
+        start_response(code, [("Content-Type", point.content_type),
+                              ("Content-Length", str(len(data)))])
         return [data]
 
 

@@ -1,6 +1,7 @@
-"""SOAP 1.1 as the gateway reads and writes it, on top of spyne's Soap11.
+"""SOAP 1.1 and 1.2 as the gateway reads and writes them, on top of spyne's protocols.
 
-Three changes to spyne's protocol, all at the edge of the wire:
+Three changes to spyne's protocols, all at the edge of the wire, the same for
+both SOAP versions (GatewayProtocol):
 - the envelope is parsed by messages/safe_xml (no DTDs, size and depth
   limits) and the body validated against schemas/ before any method runs;
 - operations listed in ``raw_in`` get the validated body element itself
@@ -8,22 +9,31 @@ Three changes to spyne's protocol, all at the edge of the wire:
   long order costs more than validating and storing it);
 - a method may return an lxml element, which becomes the body unchanged, and
   GatewayFaults are written with their tns:GatewayFault detail.
+What differs between the versions is the envelope namespace and the shape of
+a fault; each subclass says only that.
 """
 from __future__ import annotations
 
 from lxml import etree
-from spyne.const.http import HTTP_500
-from spyne.protocol.soap import Soap11
+from spyne.const.http import HTTP_400, HTTP_500
+from spyne.protocol.soap import Soap11, Soap12
 
 from ..domain.errors import MalformedXml, SchemaInvalid
 from ..messages import safe_xml, schema
+from ..messages.schema import NS
 from .faults import GatewayFault, to_fault
 
 ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 ENV12 = "http://www.w3.org/2003/05/soap-envelope"
+_OTHER = {ENV: (ENV12, "1.2"), ENV12: (ENV, "1.1")}
 
 
-class GatewaySoap11(Soap11):
+class GatewayProtocol:
+    """Mixed in before spyne's Soap11 or Soap12; ``ENVELOPE`` and ``fault_element`` vary."""
+
+    ENVELOPE: str
+    VERSION: str
+
     def __init__(self, *args, limits: safe_xml.XmlLimits = safe_xml.XmlLimits(),
                  raw_in: frozenset[str] = frozenset(), **kwargs) -> None:
         super().__init__(*args, **kwargs)
@@ -47,13 +57,17 @@ class GatewaySoap11(Soap11):
 
     def _decompose(self, ctx) -> None:
         root = ctx.in_document
-        if root.tag == f"{{{ENV12}}}Envelope":
-            raise MalformedXml("this endpoint speaks SOAP 1.1 (namespace "
-                               f"{ENV}); a SOAP 1.2 envelope was sent")
-        if root.tag != f"{{{ENV}}}Envelope":
-            raise MalformedXml(f"the document is not a SOAP 1.1 Envelope (root is {root.tag})")
-        header = root.find(f"{{{ENV}}}Header")
-        body = root.find(f"{{{ENV}}}Body")
+        env = self.ENVELOPE
+        other, version = _OTHER[env]
+        if root.tag == f"{{{other}}}Envelope":
+            raise MalformedXml(f"this endpoint speaks SOAP {self.VERSION} (namespace {env}); a "
+                               f"SOAP {version} envelope was sent: use the SOAP {version} "
+                               f"endpoint of the gateway")
+        if root.tag != f"{{{env}}}Envelope":
+            raise MalformedXml(f"the document is not a SOAP {self.VERSION} Envelope "
+                               f"(root is {root.tag})")
+        header = root.find(f"{{{env}}}Header")
+        body = root.find(f"{{{env}}}Body")
         payload = None if body is None else next(
             (c for c in body if isinstance(c.tag, str)), None)
         if payload is None:
@@ -75,7 +89,7 @@ class GatewaySoap11(Soap11):
     def serialize(self, ctx, message):
         error = ctx.out_error
         if isinstance(error, GatewayFault):
-            self._envelope(ctx, self._fault(error))
+            self._envelope(ctx, self.fault_element(error))
             return
         out = ctx.out_object
         if error is None and out and isinstance(out[0], etree._Element):
@@ -85,20 +99,67 @@ class GatewaySoap11(Soap11):
 
     def _envelope(self, ctx, payload: etree._Element) -> None:
         self.event_manager.fire_event("before_serialize", ctx)
-        env = etree.Element(f"{{{ENV}}}Envelope", nsmap={"soap11env": ENV})
-        body = etree.SubElement(env, f"{{{ENV}}}Body")
-        body.append(payload)
-        ctx.out_document = env
-        ctx.out_body_doc = body
+        ctx.out_document = self.envelope(payload)
+        ctx.out_body_doc = ctx.out_document[0]
         self.event_manager.fire_event("after_serialize", ctx)
 
-    @staticmethod
-    def _fault(fault: GatewayFault) -> etree._Element:
+    @classmethod
+    def envelope(cls, payload: etree._Element) -> etree._Element:
+        prefix = "soap11env" if cls.ENVELOPE == ENV else "soap12env"
+        env = etree.Element(f"{{{cls.ENVELOPE}}}Envelope", nsmap={prefix: cls.ENVELOPE})
+        etree.SubElement(env, f"{{{cls.ENVELOPE}}}Body").append(payload)
+        return env
+
+    @classmethod
+    def fault_element(cls, fault: GatewayFault) -> etree._Element:
+        raise NotImplementedError
+
+
+class GatewaySoap11(GatewayProtocol, Soap11):
+    ENVELOPE, VERSION = ENV, "1.1"
+
+    @classmethod
+    def fault_element(cls, fault: GatewayFault) -> etree._Element:
         el = etree.Element(f"{{{ENV}}}Fault", nsmap={"soap11env": ENV})
         etree.SubElement(el, "faultcode").text = f"soap11env:{fault.faultcode}"
         etree.SubElement(el, "faultstring").text = fault.faultstring
         etree.SubElement(el, "detail").append(fault.detail_element())
         return el
 
-    def fault_to_http_response_code(self, fault):
+    @staticmethod
+    def http_status(fault) -> str:
         return HTTP_500  # SOAP 1.1 over HTTP and WS-I BP R1126: every fault is a 500
+
+    def fault_to_http_response_code(self, fault):
+        return self.http_status(fault)
+
+
+class GatewaySoap12(GatewayProtocol, Soap12):
+    """SOAP 1.2: Code Sender or Receiver, the gateway's code as a Subcode in its namespace."""
+    ENVELOPE, VERSION = ENV12, "1.2"
+
+    @classmethod
+    def fault_element(cls, fault: GatewayFault) -> etree._Element:
+        q = f"{{{ENV12}}}"
+        el = etree.Element(q + "Fault", nsmap={"soap12env": ENV12, "gw": NS})
+        code = etree.SubElement(el, q + "Code")
+        etree.SubElement(code, q + "Value").text = (
+            "soap12env:Sender" if fault.error.client_side else "soap12env:Receiver")
+        sub = etree.SubElement(code, q + "Subcode")
+        etree.SubElement(sub, q + "Value").text = f"gw:{fault.error.code.value}"
+        reason = etree.SubElement(el, q + "Reason")
+        text = etree.SubElement(reason, q + "Text")
+        text.set("{http://www.w3.org/XML/1998/namespace}lang", "en")
+        text.text = fault.faultstring
+        etree.SubElement(el, q + "Detail").append(fault.detail_element())
+        return el
+
+    @staticmethod
+    def http_status(fault) -> str:
+        # SOAP 1.2 HTTP binding: a Sender fault is 400, any other 500.
+        if isinstance(fault, GatewayFault):
+            return HTTP_400 if fault.error.client_side else HTTP_500
+        return HTTP_400 if str(getattr(fault, "faultcode", "")).startswith("Client") else HTTP_500
+
+    def fault_to_http_response_code(self, fault):
+        return self.http_status(fault)

@@ -16,12 +16,15 @@ from ..messages.schema import GATEWAY_XSD, NS
 
 WSDL_DIR = Path(__file__).resolve().parents[2] / "wsdl"
 GATEWAY_WSDL = WSDL_DIR / "gateway-v1.wsdl"
+GATEWAY_WSDL_12 = WSDL_DIR / "gateway-v1-soap12.wsdl"
 PARTNER_WSDL = WSDL_DIR / "partner-v1.wsdl"
 PLACEHOLDER = "http://localhost:8080/soap"
+PLACEHOLDER_12 = "http://localhost:8080/soap12"
 PARTNER_PLACEHOLDER = "http://localhost:9000/partner"
 
 W = "http://schemas.xmlsoap.org/wsdl/"
 SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
+SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
 
 GATEWAY_OPERATIONS = [
     ("SubmitTransaction", "Register a document (order, delivery, internal order) with the "
@@ -41,9 +44,13 @@ PARTNER_OPERATIONS = [
 ]
 
 
-def build(service: str, port: str, operations: list[tuple[str, str]], location: str,
-          doc: str) -> bytes:
-    nsmap = {"wsdl": W, "soap": SOAP, "xs": "http://www.w3.org/2001/XMLSchema", "tns": NS}
+def build(service: str, operations: list[tuple[str, str]],
+          ports: list[tuple[str, str, str]], doc: str) -> bytes:
+    """One WSDL 1.1 document; ``ports`` lists (binding namespace, port name, address),
+    one binding per SOAP version, in the order a client should prefer them."""
+    prefixes = {SOAP: "soap", SOAP12: "soap12"}
+    nsmap = {"wsdl": W, **{prefixes[ns]: ns for ns, _, _ in ports},
+             "xs": "http://www.w3.org/2001/XMLSchema", "tns": NS}
     defs = etree.Element(f"{{{W}}}definitions", nsmap=nsmap, name=service, targetNamespace=NS)
     etree.SubElement(defs, f"{{{W}}}documentation").text = doc
     types = etree.SubElement(defs, f"{{{W}}}types")
@@ -68,45 +75,66 @@ def build(service: str, port: str, operations: list[tuple[str, str]], location: 
         etree.SubElement(o, f"{{{W}}}output", message=f"tns:{op}Response")
         etree.SubElement(o, f"{{{W}}}fault", name="GatewayFault", message="tns:GatewayFault")
 
-    binding = etree.SubElement(defs, f"{{{W}}}binding", name=f"{service}Soap11",
-                               type=f"tns:{service}PortType")
-    etree.SubElement(binding, f"{{{SOAP}}}binding", style="document",
-                     transport="http://schemas.xmlsoap.org/soap/http")
-    for op, _ in operations:
-        o = etree.SubElement(binding, f"{{{W}}}operation", name=op)
-        etree.SubElement(o, f"{{{SOAP}}}operation", soapAction=f"{NS}#{op}", style="document")
-        for direction in ("input", "output"):
-            d = etree.SubElement(o, f"{{{W}}}{direction}")
-            etree.SubElement(d, f"{{{SOAP}}}body", use="literal")
-        f = etree.SubElement(o, f"{{{W}}}fault", name="GatewayFault")
-        etree.SubElement(f, f"{{{SOAP}}}fault", name="GatewayFault", use="literal")
+    def binding_name(ns: str) -> str:
+        return f"{service}Soap12" if ns == SOAP12 else f"{service}Soap11"
+
+    for ns, _, _ in ports:
+        binding = etree.SubElement(defs, f"{{{W}}}binding", name=binding_name(ns),
+                                   type=f"tns:{service}PortType")
+        etree.SubElement(binding, f"{{{ns}}}binding", style="document",
+                         transport="http://schemas.xmlsoap.org/soap/http")
+        for op, _ in operations:
+            o = etree.SubElement(binding, f"{{{W}}}operation", name=op)
+            etree.SubElement(o, f"{{{ns}}}operation", soapAction=f"{NS}#{op}", style="document")
+            for direction in ("input", "output"):
+                d = etree.SubElement(o, f"{{{W}}}{direction}")
+                etree.SubElement(d, f"{{{ns}}}body", use="literal")
+            f = etree.SubElement(o, f"{{{W}}}fault", name="GatewayFault")
+            etree.SubElement(f, f"{{{ns}}}fault", name="GatewayFault", use="literal")
 
     svc = etree.SubElement(defs, f"{{{W}}}service", name=service)
-    p = etree.SubElement(svc, f"{{{W}}}port", name=port, binding=f"tns:{service}Soap11")
-    etree.SubElement(p, f"{{{SOAP}}}address", location=location)
+    for ns, port, location in ports:
+        p = etree.SubElement(svc, f"{{{W}}}port", name=port, binding=f"tns:{binding_name(ns)}")
+        etree.SubElement(p, f"{{{ns}}}address", location=location)
     etree.indent(defs, space="  ")
     return etree.tostring(defs, xml_declaration=True, encoding="UTF-8", pretty_print=True)
 
 
+_GATEWAY_DOC = ("SMART gateway, headquarter of the manufacturing network: SOAP {}, "
+                "document/literal. Authenticate every call with a WS-Security UsernameToken.")
+
+
 def gateway_wsdl(location: str = PLACEHOLDER) -> bytes:
-    return build("SmartGateway", "SmartGatewaySoap11", GATEWAY_OPERATIONS, location,
-                 "SMART gateway, headquarter of the manufacturing network: SOAP 1.1, "
-                 "document/literal. Authenticate every call with a WS-Security UsernameToken.")
+    return build("SmartGateway", GATEWAY_OPERATIONS, [(SOAP, "SmartGatewaySoap11", location)],
+                 _GATEWAY_DOC.format("1.1"))
+
+
+def gateway_wsdl_12() -> bytes:
+    """The SOAP 1.2 contract, served at /soap12?wsdl.  It declares the SOAP 1.1
+    binding too, second: a toolkit that cannot do SOAP 1.2 (or picks bindings
+    in its own order) still finds a port it can call."""
+    return build("SmartGateway", GATEWAY_OPERATIONS,
+                 [(SOAP12, "SmartGatewaySoap12", PLACEHOLDER_12),
+                  (SOAP, "SmartGatewaySoap11", PLACEHOLDER)],
+                 _GATEWAY_DOC.format("1.2 (and 1.1)"))
 
 
 def partner_wsdl(location: str = PARTNER_PLACEHOLDER) -> bytes:
-    return build("SmartPartner", "SmartPartnerSoap11", PARTNER_OPERATIONS, location,
+    return build("SmartPartner", PARTNER_OPERATIONS, [(SOAP, "SmartPartnerSoap11", location)],
                  "What a push partner serves so that the SMART gateway can deliver to it.")
 
 
 def export() -> list[Path]:
     WSDL_DIR.mkdir(exist_ok=True)
     GATEWAY_WSDL.write_bytes(gateway_wsdl())
+    GATEWAY_WSDL_12.write_bytes(gateway_wsdl_12())
     PARTNER_WSDL.write_bytes(partner_wsdl())
-    return [GATEWAY_WSDL, PARTNER_WSDL]
+    return [GATEWAY_WSDL, GATEWAY_WSDL_12, PARTNER_WSDL]
 
 
-def served(checked_in: bytes, location: str, placeholder: str = PLACEHOLDER) -> bytes:
-    """The checked-in WSDL with its address pointed at where it is served from."""
-    return checked_in.replace(f'location="{placeholder}"'.encode(),
-                              f'location="{location}"'.encode(), 1)
+def served(checked_in: bytes, base_url: str) -> bytes:
+    """The checked-in WSDL with its addresses pointed at where it is served from."""
+    for placeholder, path in ((PLACEHOLDER_12, "/soap12"), (PLACEHOLDER, "/soap")):
+        checked_in = checked_in.replace(f'location="{placeholder}"'.encode(),
+                                        f'location="{base_url}{path}"'.encode())
+    return checked_in

@@ -29,7 +29,10 @@ DRIFT = ("{name} differs from what smart_gateway.soap.wsdl builds from gateway.x
          "run `smart-gateway export-wsdl` (smart_gateway.soap.wsdl.export()) and commit the result")
 
 WSDLS = {"gateway": (wsdl.GATEWAY_WSDL, wsdl.gateway_wsdl, wsdl.GATEWAY_OPERATIONS),
+         "gateway12": (wsdl.GATEWAY_WSDL_12, wsdl.gateway_wsdl_12, wsdl.GATEWAY_OPERATIONS),
          "partner": (wsdl.PARTNER_WSDL, wsdl.partner_wsdl, wsdl.PARTNER_OPERATIONS)}
+# The SOAP versions each contract declares, in the order its ports are listed.
+BINDINGS = {"gateway": [SOAP11], "gateway12": [SOAP12, SOAP11], "partner": [SOAP11]}
 
 
 def _tree(path: Path) -> etree._Element:
@@ -58,6 +61,17 @@ def test_served_wsdl_is_the_checked_in_one(engine, gw):
         == wsdl.GATEWAY_WSDL.read_bytes()
 
 
+def test_served_soap12_wsdl_is_the_checked_in_one(engine, gw):
+    with urllib.request.urlopen(f"{gw.base_url}/soap12?wsdl", timeout=10) as resp:
+        assert resp.status == 200
+        served = resp.read()
+    assert f'location="{gw.base_url}/soap12"'.encode() in served
+    assert f'location="{gw.soap_url}"'.encode() in served
+    restored = (served.replace(f"{gw.base_url}/soap12".encode(), wsdl.PLACEHOLDER_12.encode())
+                .replace(gw.soap_url.encode(), wsdl.PLACEHOLDER.encode()))
+    assert restored == wsdl.GATEWAY_WSDL_12.read_bytes()
+
+
 @pytest.mark.parametrize("name", WSDLS)
 def test_every_operation_declares_the_gateway_fault(name):
     path, _, operations = WSDLS[name]
@@ -72,27 +86,31 @@ def test_every_operation_declares_the_gateway_fault(name):
             faults = op.findall(f"{{{W}}}fault")
             assert [(f.get("name"), f.get("message")) for f in faults] == \
                 [("GatewayFault", "tns:GatewayFault")], op.get("name")
-    for binding in root.findall(f"{{{W}}}binding"):
+    for binding, ns in zip(root.findall(f"{{{W}}}binding"), BINDINGS[name]):
         for op in binding.findall(f"{{{W}}}operation"):
-            fault = op.find(f"{{{W}}}fault[@name='GatewayFault']/{{{SOAP11}}}fault")
+            fault = op.find(f"{{{W}}}fault[@name='GatewayFault']/{{{ns}}}fault")
             assert fault is not None and fault.get("use") == "literal", op.get("name")
 
 
 @pytest.mark.parametrize("name", WSDLS)
-def test_only_a_soap11_document_literal_binding(name):
+def test_document_literal_bindings_for_exactly_the_versions_served(name):
     path, _, _ = WSDLS[name]
     root = _tree(path)
-    assert SOAP12.encode() not in path.read_bytes()
-    assert "http://www.w3.org/2003/05/soap-envelope" not in path.read_text()
+    expected = BINDINGS[name]
+    if SOAP12 not in expected:
+        assert SOAP12.encode() not in path.read_bytes()
+        assert "http://www.w3.org/2003/05/soap-envelope" not in path.read_text()
     bindings = root.findall(f"{{{W}}}binding")
-    assert len(bindings) == 1
-    sb = bindings[0].find(f"{{{SOAP11}}}binding")
-    assert sb is not None and sb.get("style") == "document"
-    assert sb.get("transport") == "http://schemas.xmlsoap.org/soap/http"
-    for body in bindings[0].iter(f"{{{SOAP11}}}body"):
-        assert body.get("use") == "literal"
+    assert len(bindings) == len(expected)
+    for binding, ns in zip(bindings, expected):
+        sb = binding.find(f"{{{ns}}}binding")
+        assert sb is not None and sb.get("style") == "document"
+        assert sb.get("transport") == "http://schemas.xmlsoap.org/soap/http"
+        for body in binding.iter(f"{{{ns}}}body"):
+            assert body.get("use") == "literal"
     ports = root.findall(f"{{{W}}}service/{{{W}}}port")
-    assert len(ports) == 1 and ports[0].find(f"{{{SOAP11}}}address") is not None
+    assert [p.find(f"{{{ns}}}address") is not None for p, ns in zip(ports, expected)] \
+        == [True] * len(expected)
 
 
 @pytest.mark.parametrize("name", WSDLS)
@@ -124,7 +142,12 @@ def test_zeep_loads_the_wsdl_and_every_message_element_exists(name):
     globals_ = {e.get("name") for e in etree.parse(str(GATEWAY_XSD)).getroot()
                 .findall(f"{{{XS}}}element")}
     (service,) = client.wsdl.services.values()
-    (port,) = service.ports.values()
+    assert len(service.ports) == len(BINDINGS[name])
+    for port in service.ports.values():
+        _check_port_operations(port, operations, globals_, client)
+
+
+def _check_port_operations(port, operations, globals_, client) -> None:
     ops = port.binding._operations
     assert sorted(ops) == sorted(op for op, _ in operations)
     for op_name, op in ops.items():
