@@ -66,8 +66,13 @@ class RequestScope:
                 remember_nonce(self._conn, self._nonce, self.now)
         return self._conn
 
-    def finish(self) -> None:
-        """Commit (a digest nonce is remembered even by a request that wrote nothing)."""
+    def commit(self) -> None:
+        """Commit now, and let go of the write lock; later calls do nothing.
+
+        A service commits as soon as its use case returns, so that writing the
+        response happens outside the lock; the application commits whatever a
+        service left open.  A digest nonce is remembered even by a request that
+        wrote nothing."""
         if self._conn is None and self._nonce is not None:
             self.conn  # noqa: B018 - opens the transaction and records the nonce
         if self._tx is not None:
@@ -97,7 +102,7 @@ class GatewayApplication(Application):
             actor, nonce = authenticate(ctx.in_header_doc, now, self.credentials)
             scope = ctx.udc = RequestScope(self.engine, actor, now, nonce)
             result = super().call_wrapper(ctx)
-            scope.finish()
+            scope.commit()
             return result
         except BaseException as exc:
             if scope is not None:

@@ -53,6 +53,7 @@ class GatewayService(Service):
         prepared = submit.prepare(submission, request_hash=request_hash, now=scope.now,
                                   document_xml=request.find(T_DOCUMENT))
         result = submit.submit(scope.conn, scope.actor, prepared, now=scope.now)
+        scope.commit()
         # Written with lxml, not spyne: this is the hot path (see protocol.py).
         out = etree.Element(_Q + "SubmitTransactionResponse", nsmap={None: NS})
         ref = etree.SubElement(out, _Q + "instance")
@@ -89,6 +90,7 @@ class GatewayService(Service):
                              agent_id=request.agentId, state=str(request.state),
                              document_number=request.documentNumber, reason=request.reason,
                              request_hash=_hash(ctx.in_body_doc), now=scope.now)
+        scope.commit()
         receiver_doc = None
         if result.receiver_number:
             receiver_doc = _ref(result.receiver_company, result.receiver_type,
