@@ -171,6 +171,10 @@ def parser() -> argparse.ArgumentParser:
 
 def main(argv: list[str] | None = None) -> int:
     import logging
+    import signal
+
+    # `smart-gateway trace ... | head` ends quietly, as a Unix command should.
+    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("spyne.application.client").setLevel(logging.CRITICAL)
     args = parser().parse_args(argv)
