@@ -82,6 +82,11 @@ MUST_REFERENCE: Final = frozenset({
 })
 
 
+# The most a document may carry in all its lines: totals are kept exactly, as
+# 64-bit integers of millionths, on every database.
+MAX_TOTAL_QUANTITY: Final = Decimal("9000000000000")
+
+
 def is_external(doc_type: DocType) -> bool:
     return doc_type in PROPAGATION
 

@@ -16,7 +16,8 @@ from decimal import Decimal
 from sqlalchemy import Connection
 
 from ..domain.documents import (
-    FULFILS, INTERNAL, MAY_REFERENCE, MUST_REFERENCE, PROPAGATION, SUBMITTABLE, AgentKind,
+    FULFILS, INTERNAL, MAX_TOTAL_QUANTITY, MAY_REFERENCE, MUST_REFERENCE, PROPAGATION,
+    SUBMITTABLE, AgentKind,
     DocType, Document, Submission, UseCase,
 )
 from ..domain.errors import (
@@ -118,6 +119,9 @@ def _check_shape(doc: Document) -> None:
     numbers = [ln.number for ln in doc.lines]
     if len(set(numbers)) != len(numbers):
         raise InvalidRequest(f"{doc.key}: line numbers must be unique; got {numbers}")
+    if doc.total_quantity > MAX_TOTAL_QUANTITY:
+        raise InvalidRequest(f"{doc.key}: the lines carry {doc.total_quantity} in all; a "
+                             f"document carries at most {MAX_TOTAL_QUANTITY}: split it")
     if kind in INTERNAL and doc.partner is not None:
         raise InvalidRequest(f"{kind.value} is internal to {doc.key.company}; leave out partner")
     if kind in PROPAGATION and doc.partner is None:

@@ -1,0 +1,74 @@
+"""Decimals, dates and text in any script reach the partner, the TDIN and the trace unchanged."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import select
+
+from fixtures.gw_network import gw, mid, party  # noqa: F401 - gw is a fixture
+from smart_gateway.persistence.tables import instance, instance_line
+
+TEXTS = [
+    "메인보드 조립품, 무연 납땜",                 # Korean
+    "แผงวงจรหลัก ชุดประกอบ",                     # Thai
+    "主板组件（无铅焊接）",                       # Chinese
+    "𠜎𠜱𠝹 beyond the BMP",                        # 4-byte UTF-8
+    "  spaces kept, & < > \" ' escaped  ",       # XML specials and edge blanks
+]
+QUANTITIES = [Decimal("0.000001"), Decimal("999999999999.999999"), Decimal("12.5"),
+              Decimal("100"), Decimal("3.141592")]
+PRICES = [Decimal("1234567.891234"), Decimal("0"), Decimal("0.01"), Decimal("38.50"),
+          Decimal("999999999999.999999")]
+
+
+def test_values_survive_the_gateway_both_ways(gw, engine):
+    mother, t1a = party(gw, "MOTHER"), party(gw, "T1A")
+    lines = [{"lineNumber": i + 1, "item": f"ITEM-{i + 1}", "description": text,
+              "quantity": qty, "unit": "EA", "unitPrice": price,
+              "requestedDate": dt.date(2027, 2, 28) + dt.timedelta(days=i)}
+             for i, (text, qty, price) in enumerate(zip(TEXTS, QUANTITIES, PRICES))]
+    document = {"type": "PurchaseOrder", "number": "PO-주문-001", "company": "MOTHER",
+                "partner": "T1A", "issueDate": dt.date(2026, 12, 31),
+                "requestedDate": dt.date(2027, 3, 31), "currency": "KRW",
+                "note": "납기 엄수 / ส่งตรงเวลา / 按时交货", "line": lines}
+    mother.service.SubmitTransaction(messageId=mid(), document=document)
+
+    # the partner receives exactly what was sent
+    (message,) = t1a.service.FetchInbox(maxMessages=5).message
+    got = message.document
+    assert (got.number, got.note, got.currency) == (document["number"], document["note"], "KRW")
+    assert (got.issueDate, got.requestedDate) == (document["issueDate"], document["requestedDate"])
+    for sent, line in zip(lines, got.line):
+        assert line.description == sent["description"]
+        assert line.quantity == sent["quantity"]
+        assert line.unitPrice == sent["unitPrice"]
+        assert line.requestedDate == sent["requestedDate"]
+
+    # and so does the TDIN, exactly (quantities are integers of millionths)
+    with engine.connect() as conn:
+        row = conn.execute(select(instance).where(instance.c.number == "PO-주문-001")).mappings().one()
+        stored = conn.execute(select(instance_line).where(instance_line.c.instance_id == row["id"])
+                              .order_by(instance_line.c.line_no)).mappings().all()
+    assert row["note"] == document["note"]
+    assert row["quantity"] == sum(QUANTITIES)
+    assert [(s["description"], s["quantity"], s["unit_price"]) for s in stored] == \
+        list(zip(TEXTS, QUANTITIES, PRICES))
+
+    # the trace reports the exact total
+    (node,) = [n for n in party(gw, None).service.GetTrace(company="MOTHER", number="PO-주문-001").node]
+    assert node.quantity == sum(QUANTITIES)
+
+
+def test_a_document_too_large_to_total_exactly_is_refused_and_writes_nothing(gw, engine):
+    from fixtures.gw_network import rows, zeep_fault
+    before = rows(engine)
+    huge = [{"lineNumber": i + 1, "item": f"ITEM-{i}", "quantity": Decimal("999999999999"),
+             "unit": "EA"} for i in range(10)]
+    mother = party(gw, "MOTHER")
+    fault = zeep_fault(mother, "InvalidRequest", mother.service.SubmitTransaction,
+                       messageId=mid(), document={
+                           "type": "PurchaseOrder", "number": "PO-HUGE", "company": "MOTHER",
+                           "partner": "T1A", "issueDate": dt.date(2026, 12, 31), "line": huge})
+    assert "split it" in fault.message
+    assert rows(engine) == before
