@@ -81,8 +81,9 @@ def _trace(engine, company: str, number: str, doc_type: str | None):
 
 
 def cmd_trace(args: argparse.Namespace, settings: Settings) -> int:
-    from .persistence.db import make_engine
+    from .persistence.db import make_engine, require_current_schema
     engine = make_engine(settings.database_url)
+    require_current_schema(engine)
     found = _trace(engine, args.company, args.number, args.type)
     if args.json:
         def plain(o):
@@ -129,6 +130,35 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
+    from .domain.documents import DocKey, DocType
+    from .hq.actor import Actor
+    from .hq.metrics import metrics
+    from .persistence.db import make_engine, require_current_schema
+    order = None
+    if args.order:
+        company, number = args.order
+        order = DocKey(company, DocType(args.type) if args.type else None, number)
+    engine = make_engine(settings.database_url)
+    require_current_schema(engine)
+    with engine.connect() as conn:
+        found = metrics(conn, Actor("cli-admin", None, is_admin=True), company=args.company,
+                        order=order)
+    if args.json:
+        print(json.dumps(vars(found), indent=2))
+        return 0
+
+    def seconds(value):
+        return "-" if value is None else f"{value:.1f} s"
+    print(f"TCM metrics of the {found.scope}")
+    print(f"  NCTP  complete propagations     {found.nctp}")
+    print(f"  NITP  incomplete propagations   {found.nitp}")
+    print(f"  ADTR  mean duration (complete)  {seconds(found.adtr_seconds)}")
+    print(f"  MDTR  max duration (complete)   {seconds(found.mdtr_seconds)}")
+    print(f"  TRCO  order instances           {found.trco}")
+    return 0
+
+
 def cmd_export_wsdl(args: argparse.Namespace, settings: Settings) -> int:
     from .soap.wsdl import export
     for path in export():
@@ -162,6 +192,13 @@ def parser() -> argparse.ArgumentParser:
     t.add_argument("--type", help="document type, if the number is used by several types")
     t.add_argument("--json", action="store_true")
     t.set_defaults(func=cmd_trace)
+    m = sub.add_parser("metrics", help="the TCM metrics of the network, a company or an order")
+    which = m.add_mutually_exclusive_group()
+    which.add_argument("--company")
+    which.add_argument("--order", nargs=2, metavar=("COMPANY", "NUMBER"))
+    m.add_argument("--type", help="document type of --order, if its number is used twice")
+    m.add_argument("--json", action="store_true")
+    m.set_defaults(func=cmd_metrics)
     sub.add_parser("export-wsdl", help="rewrite wsdl/*.wsdl from schemas/").set_defaults(
         func=cmd_export_wsdl)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
@@ -180,9 +217,10 @@ def main(argv: list[str] | None = None) -> int:
     args = parser().parse_args(argv)
     from .domain.errors import GatewayError
     from .network.loader import NetworkFileError
+    from .persistence.db import SchemaOutOfDate
     try:
         return args.func(args, Settings.from_env())
-    except (NetworkFileError, GatewayError, FileNotFoundError) as exc:
+    except (NetworkFileError, GatewayError, FileNotFoundError, SchemaOutOfDate) as exc:
         # An operator's mistake (bad file, unknown document): a message, not a traceback.
         print(f"smart-gateway {args.command}: {exc}", file=sys.stderr)
         return 2

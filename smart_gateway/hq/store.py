@@ -122,6 +122,10 @@ def document_of(conn: Connection, row: dict[str, Any]) -> Document:
 
 
 def update_instance(conn: Connection, instance_id: int, now: dt.datetime, **values: Any) -> None:
+    if values.get("state") == "CompletelyReferenced":
+        # When the instance became complete: the end of its propagation's
+        # duration in the TCM metrics (hq/metrics.py).
+        values.setdefault("completed_at", now)
     conn.execute(update(instance).where(instance.c.id == instance_id).values(
         updated_at=now, version=instance.c.version + 1, **values))
 

@@ -102,3 +102,21 @@ def migrate(engine: Engine) -> None:
     with engine.begin() as conn:
         cfg.attributes["connection"] = conn
         command.upgrade(cfg, "head")
+
+
+class SchemaOutOfDate(RuntimeError):
+    pass
+
+
+def require_current_schema(engine: Engine) -> None:
+    """Refuse to work on a database whose schema is behind the code's migrations."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(alembic_config(str(engine.url))).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    if current != head:
+        raise SchemaOutOfDate(
+            f"the database {engine.url.render_as_string(hide_password=True)} is at schema "
+            f"revision {current or 'none'}, the gateway needs {head}: run `smart-gateway migrate`")

@@ -132,6 +132,7 @@ instance = Table(
     Column("note", String(512)),
     Column("created_at", UtcDateTime, nullable=False),
     Column("updated_at", UtcDateTime, nullable=False),
+    Column("completed_at", UtcDateTime),  # when it became CompletelyReferenced
     Column("version", Integer, nullable=False, default=1),
     UniqueConstraint("company", "doc_type", "number", name="uq_gw_instance_key"),
 )

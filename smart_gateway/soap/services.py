@@ -7,12 +7,13 @@ result into the response.  Error handling is in app.GatewayApplication.
 from __future__ import annotations
 
 import hashlib
+from decimal import Decimal
 
 from lxml import etree
 from spyne import AnyXml, Service, rpc
 
 from ..domain.documents import DocKey, DocType
-from ..hq import agents, inbox, submit, trace
+from ..hq import agents, inbox, metrics, submit, trace
 from ..hq.acknowledge import acknowledge
 from ..messages.canonical import T_DOCUMENT, format_decimal, submission_from_xml
 from ..messages.schema import NS
@@ -119,6 +120,26 @@ class GatewayService(Service):
         """One agent of the registry, with its state and location."""
         scope = ctx.udc
         return t.GetAgentResponse(agent=_agent(agents.get(scope.conn, scope.actor, request.agentId)))
+
+
+    @rpc(t.GetMetrics, _returns=AnyXml, _body_style="bare", _throws=[GatewayFault])
+    def GetMetrics(ctx, request):
+        """NCTP, NITP, ADTR, MDTR and TRCO of the network, a company or an order's trace."""
+        scope = ctx.udc
+        order = None
+        if request.order is not None:
+            o = request.order
+            order = DocKey(o.company, DocType(str(o.type)) if o.type else None, o.number)
+        found = metrics.metrics(scope.conn, scope.actor, company=request.company, order=order)
+        out = etree.Element(_Q + "GetMetricsResponse", nsmap={None: NS})
+        _sub(out, "scope", found.scope)
+        _sub(out, "nctp", str(found.nctp))
+        _sub(out, "nitp", str(found.nitp))
+        for name, value in (("adtrSeconds", found.adtr_seconds), ("mdtrSeconds", found.mdtr_seconds)):
+            if value is not None:
+                _sub(out, name, format_decimal(round(Decimal(str(value)), 6)))
+        _sub(out, "trco", str(found.trco))
+        return out
 
 
 def _agent(a: dict) -> t.Agent:

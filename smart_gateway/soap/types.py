@@ -272,6 +272,22 @@ class GetAgentResponse(_Base):
     _type_info = [("agent", M(Agent))]
 
 
+class DocumentKey(_Base):
+    __type_name__ = "DocumentKey"
+    _type_info = [
+        ("company", M(CompanyCode)),
+        ("number", M(DocumentNumber)),
+        ("type", opt(DocumentType)),
+    ]
+
+
+class GetMetrics(_Base):
+    _type_info = [
+        ("company", opt(CompanyCode)),
+        ("order", opt(DocumentKey)),
+    ]
+
+
 class ReceiveMessage(_Base):
     """Push delivery: what the gateway sends to a push partner's endpoint."""
     _type_info = [("message", M(InboxMessage))]
