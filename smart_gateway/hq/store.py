@@ -13,10 +13,12 @@ from typing import Any, Iterable
 
 from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
 
+from ..domain.agreements import AgreementTerms
 from ..domain.documents import DocKey, DocType, Document, Line
 from ..persistence.fast_insert import FastInsert, FastSelectOne
 from ..persistence.tables import (
-    agent, agreement, company, credential, event, inbox, instance, instance_line, link, outbox,
+    agent, agreement, agreement_item, company, credential, event, inbox, instance, instance_line,
+    link, outbox,
 )
 
 
@@ -37,6 +39,8 @@ _INSERT_AGENT = FastInsert(agent)
 _INSERT_OUTBOX = FastInsert(outbox, returning_id=True)
 _INSERT_EVENT = FastInsert(event, returning_id=True)
 _INSERT_INBOX = FastInsert(inbox)
+_AGREEMENT_ITEMS = select(agreement_item.c.item, agreement_item.c.unit_price).where(
+    agreement_item.c.agreement_id == bindparam("agreement_id"))
 _RECORDED_REPLY = FastSelectOne(select(inbox).where(
     inbox.c.company == bindparam("company"), inbox.c.message_id == bindparam("message_id")))
 
@@ -52,6 +56,13 @@ def get_company(conn: Connection, code: str) -> dict[str, Any] | None:
 
 def get_agreement(conn: Connection, buyer: str, supplier: str) -> dict[str, Any] | None:
     return _GET_AGREEMENT(conn, {"buyer": buyer, "supplier": supplier})
+
+
+def agreement_terms(conn: Connection, row: dict[str, Any]) -> AgreementTerms:
+    """The rules of an agreement row: lead time, maximum quantity, items and prices."""
+    items = conn.execute(_AGREEMENT_ITEMS, {"agreement_id": row["id"]}).all()
+    return AgreementTerms(lead_time_days=row["lead_time_days"], max_quantity=row["max_quantity"],
+                          prices={item: price for item, price in items})
 
 
 def get_credential(conn: Connection, username: str) -> dict[str, Any] | None:

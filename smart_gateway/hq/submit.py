@@ -20,6 +20,7 @@ from ..domain.documents import (
     SUBMITTABLE, AgentKind,
     DocType, Document, Submission, UseCase,
 )
+from ..domain.agreements import rush_rule as rush_rule_of
 from ..domain.errors import (
     Duplicate, InvalidRequest, QuantityExceeded, Unauthorized, UnknownReference,
 )
@@ -88,7 +89,7 @@ def submit(conn: Connection, actor: Actor, prepared: Prepared, *, now: dt.dateti
     # (company, type, number) when the row is inserted: no read needed first.
 
     links, fulfilled = _resolve_references(conn, doc)
-    rush_rule = _rush_rule(doc, terms) if terms else None
+    rush_rule = rush_rule_of(doc, store.agreement_terms(conn, terms)) if terms else None
 
     instance_id = store.insert_instance(conn, doc, state=State.CREATED, now=now, rush_rule=rush_rule)
     store.insert_links(conn, ({**ln, "target_id": instance_id} for ln in links))
@@ -150,12 +151,16 @@ def _check_partner(conn: Connection, doc: Document) -> dict | None:
 
 
 def _buyer_supplier(doc: Document) -> tuple[str, str]:
-    # Orders and payments flow from buyer to supplier; deliveries, invoices and
-    # (by convention here) returns flow the other way round for the agreement.
+    # The agreement is the buyer's with the supplier: orders, payments and
+    # returns are sent by the buyer, deliveries and invoices by the supplier.
     if doc.key.doc_type in (DocType.PURCHASE_ORDER, DocType.OUTSOURCING_ORDER,
                             DocType.PAYMENT, DocType.RETURN):
         return doc.key.company, doc.partner  # type: ignore[return-value]
     return doc.partner, doc.key.company  # type: ignore[return-value]
+
+
+_SAME_PARTNER = frozenset({DocType.DELIVERY, DocType.ACCOUNT_RECEIVABLE, DocType.PAYMENT,
+                           DocType.RETURN})
 
 
 def _resolve_references(conn: Connection, doc: Document) -> tuple[list[dict], dict[int, Decimal]]:
@@ -176,14 +181,22 @@ def _resolve_references(conn: Connection, doc: Document) -> tuple[list[dict], di
             raise UnknownReference(f"{ref.key} does not exist in the TDIN; submit it first")
         if row["state"] == State.CANCELED:
             raise InvalidRequest(f"{ref.key} is canceled; nothing can follow it")
-        if doc.partner is not None and doc.key.doc_type is DocType.DELIVERY \
+        # A delivery, invoice, payment or return stays with the partner of the
+        # instance it follows (an internal one, e.g. a DeliveryRequest, has none).
+        if doc.key.doc_type in _SAME_PARTNER and row["partner"] is not None \
                 and row["partner"] != doc.partner:
-            raise InvalidRequest(f"{ref.key} was ordered by {row['partner']}, but the "
-                                 f"delivery goes to {doc.partner}")
+            raise InvalidRequest(f"{ref.key} is with {row['partner']}, but the "
+                                 f"{doc.key.doc_type.value} goes to {doc.partner}")
         qty = ref.quantity if ref.quantity is not None else doc.total_quantity
         links.append({"source_id": row["id"], "quantity": qty, "scope": "RA-TDN"})
         if (doc.key.doc_type, ref.key.doc_type) in FULFILS:
             fulfilled[row["id"]] = fulfilled.get(row["id"], Decimal(0)) + qty
+    carried = sum(fulfilled.values(), Decimal(0))
+    if carried > doc.total_quantity:
+        raise QuantityExceeded(
+            f"{doc.key} carries {doc.total_quantity} in its lines but its references claim "
+            f"{carried} of the instances it fulfils; the references may claim at most what "
+            f"the document carries")
     return links, fulfilled
 
 
@@ -197,24 +210,6 @@ def _reference(conn: Connection, instance_id: int, qty: Decimal, now: dt.datetim
             f"already referenced; {qty} more would exceed it by {total - row['quantity']}")
     new_state = advance(State(row["state"]), reference_event(total, row["quantity"]))
     store.update_instance(conn, instance_id, now, referenced_quantity=total, state=new_state.value)
-
-
-def _rush_rule(doc: Document, terms: dict) -> str | None:
-    """The agreement rule this document breaks, if any: then it is a rush transaction."""
-    if doc.key.doc_type not in (DocType.PURCHASE_ORDER, DocType.OUTSOURCING_ORDER):
-        return None
-    due_dates = [d for d in [doc.requested_date, *(ln.requested_date for ln in doc.lines)] if d]
-    if due_dates:
-        earliest = min(due_dates)
-        if (earliest - doc.issue_date).days < terms["lead_time_days"]:
-            return (f"due date {earliest} is inside the normal lead time of "
-                    f"{terms['lead_time_days']} days from {doc.issue_date}")
-    if terms["max_quantity"] is not None:
-        for ln in doc.lines:
-            if ln.quantity > terms["max_quantity"]:
-                return (f"line {ln.number}: quantity {ln.quantity} is above the agreed "
-                        f"maximum of {terms['max_quantity']}")
-    return None
 
 
 def _dispatch(conn: Connection, doc: Document, instance_id: int, result: SubmitResult,
