@@ -13,7 +13,7 @@ from lxml import etree
 from spyne import AnyXml, Service, rpc
 
 from ..domain.documents import DocKey, DocType
-from ..hq import agents, inbox, metrics, submit, trace
+from ..hq import agents, approvals, inbox, metrics, submit, trace
 from ..hq.acknowledge import acknowledge
 from ..messages.canonical import T_DOCUMENT, format_decimal, submission_from_xml
 from ..messages.schema import NS
@@ -121,6 +121,19 @@ class GatewayService(Service):
         scope = ctx.udc
         return t.GetAgentResponse(agent=_agent(agents.get(scope.conn, scope.actor, request.agentId)))
 
+
+    @rpc(t.ListPendingApprovals, _returns=t.ListPendingApprovalsResponse, _body_style="bare",
+         _throws=[GatewayFault])
+    def ListPendingApprovals(ctx, request):
+        """Transactions held for a manager's decision, oldest first."""
+        scope = ctx.udc
+        held = approvals.pending(scope.conn, scope.actor, company=request.company)
+        return t.ListPendingApprovalsResponse(pending=[
+            t.PendingApproval(
+                agent=_agent(a | {"foreign_keys": agents.foreign_keys(scope.conn, a)}),
+                document=_ref(a["doc_company"], a["doc_type"], a["number"], a["doc_state"]),
+                quantity=a["quantity"], rushRule=a["rush_rule"], reason=a["reason"])
+            for a in held])
 
     @rpc(t.GetMetrics, _returns=AnyXml, _body_style="bare", _throws=[GatewayFault])
     def GetMetrics(ctx, request):

@@ -288,6 +288,25 @@ class GetMetrics(_Base):
     ]
 
 
+class ListPendingApprovals(_Base):
+    _type_info = [("company", opt(CompanyCode))]
+
+
+class PendingApproval(_Base):
+    __type_name__ = "PendingApproval"
+    _type_info = [
+        ("agent", M(Agent)),
+        ("document", M(InstanceRef)),
+        ("quantity", M(Amount)),
+        ("rushRule", opt(Text)),
+        ("reason", opt(Text)),
+    ]
+
+
+class ListPendingApprovalsResponse(_Base):
+    _type_info = [("pending", many(PendingApproval))]
+
+
 class ReceiveMessage(_Base):
     """Push delivery: what the gateway sends to a push partner's endpoint."""
     _type_info = [("message", M(InboxMessage))]

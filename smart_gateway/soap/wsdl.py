@@ -37,6 +37,8 @@ GATEWAY_OPERATIONS = [
      "downstream, across every tier the caller may see."),
     ("SearchAgents", "The propagation agents registered for a transaction's primary key."),
     ("GetAgent", "One propagation agent with its state and location."),
+    ("ListPendingApprovals", "Transactions held in PendingApproval for the caller's company, "
+     "for its manager to decide with Acknowledge Approved or Rejected."),
     ("GetMetrics", "The transaction cost model's metrics (NCTP, NITP, ADTR, MDTR, TRCO) of "
      "the whole network, one company, or one order's trace."),
 ]

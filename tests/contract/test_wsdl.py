@@ -208,6 +208,8 @@ def test_responses_are_valid_against_the_schema(engine, gw):
     call(admin, "GetAgent", agentId=agent)
     call(m, "GetTrace", company="MOTHER", number="PO-1")
     call(admin, "GetTrace", company="T1A", number="SO-1", type="SalesOrder")
+    call(t1, "ListPendingApprovals")
+    call(admin, "ListPendingApprovals", company="T1A")
     call(admin, "GetMetrics")
     call(t1, "GetMetrics", company="T1A")
     call(m, "GetMetrics", order={"company": "MOTHER", "number": "PO-1"})
