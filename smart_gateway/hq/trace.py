@@ -10,15 +10,16 @@ from __future__ import annotations
 from dataclasses import dataclass
 from decimal import Decimal
 
-from sqlalchemy import Connection, or_, select
+from sqlalchemy import Connection, or_, select, text
 
 from ..domain.documents import DocType
 from ..domain.errors import InvalidRequest, NotFound
-from ..persistence.tables import company, instance, link
+from ..persistence.tables import company, from_micro, link
 from . import store
 from .actor import Actor
 
 MAX_NODES = 20_000
+_ROW_LIMIT = 4 * MAX_NODES  # instances and links together
 
 
 @dataclass(frozen=True)
@@ -66,54 +67,78 @@ def trace(conn: Connection, actor: Actor, *, company_code: str, number: str,
             f"({', '.join(sorted(c['doc_type'] for c in candidates))}); give the type")
     root = candidates[0]
 
-    ids, edges = {root["id"]}, []
-    frontier = [root["id"]]
-    seen_links: set[int] = set()
-    while frontier:
-        rows = conn.execute(select(link).where(or_(link.c.source_id.in_(frontier),
-                                                   link.c.target_id.in_(frontier)))).mappings().all()
-        frontier = []
-        for r in rows:
-            if r["id"] in seen_links:
-                continue
-            seen_links.add(r["id"])
-            edges.append(dict(r))
-            for end in (r["source_id"], r["target_id"]):
-                if end not in ids:
-                    ids.add(end)
-                    frontier.append(end)
-        if len(ids) > MAX_NODES:
-            raise InvalidRequest(f"the trace has more than {MAX_NODES} instances; trace a "
-                                 f"document further down the network")
-
+    # One query: the component's instances (kind 0) and its links (kind 1).
+    # Plain tuples, converted here: a trace of thousands of rows spent more
+    # in per-column result processing than in the query.
+    instances: dict[int, tuple] = {}
+    links: list[tuple] = []
+    # The limit bounds what a huge component could cost before it is refused.
+    found = conn.execute(_COMPONENT[conn.dialect.name],
+                         {"root": root["id"], "limit": _ROW_LIMIT + 1}).all()
+    for row in found:
+        if row[0] == 0:
+            instances[row[1]] = row
+        else:
+            links.append(row)
+    if len(found) > _ROW_LIMIT or len(instances) > MAX_NODES:
+        raise InvalidRequest(f"the trace has more than {MAX_NODES} instances; trace a "
+                             f"document further down the network")
     tiers = dict(conn.execute(select(company.c.code, company.c.tier)).all())
-    rows = {}
-    id_list = list(ids)
-    for i in range(0, len(id_list), 500):
-        for r in conn.execute(select(instance).where(instance.c.id.in_(id_list[i:i + 500]))).mappings():
-            rows[r["id"]] = dict(r)
 
-    visible = set(rows)
+    # row layout: kind, id, source, target, company|scope, doc_type, number, state,
+    #             quantity, referenced_quantity, rush, partner_key
+    visible = instances.keys()
     if not actor.is_admin:
-        own = {i for i, r in rows.items() if r["company"] == actor.company}
-        partners = {e["target_id"] for e in edges if e["source_id"] in own and e["scope"] == "ER-TDN"}
-        partners |= {e["source_id"] for e in edges if e["target_id"] in own and e["scope"] == "ER-TDN"}
+        own = {i for i, r in instances.items() if r[4] == actor.company}
+        partners = {r[3] for r in links if r[2] in own and r[4] == "ER-TDN"}
+        partners |= {r[2] for r in links if r[3] in own and r[4] == "ER-TDN"}
         visible = own | partners
 
-    def key(i: int) -> str:
-        return str(store.key_of(rows[i]))
-
-    nodes = [TraceNode(id=key(i), company=r["company"], tier=tiers.get(r["company"], 0),
-                       doc_type=r["doc_type"], number=r["number"], state=r["state"],
-                       quantity=r["quantity"], referenced_quantity=r["referenced_quantity"],
-                       partner_key=r["partner_key"] if (actor.is_admin or i in visible) else None,
-                       rush=r["rush"])
-             for i, r in sorted(rows.items(), key=lambda kv: (tiers.get(kv[1]["company"], 0), kv[0]))
+    keys = {i: f"{r[4]}.{r[5]}.{r[6]}" for i, r in instances.items()}
+    nodes = [TraceNode(id=keys[i], company=r[4], tier=tiers.get(r[4], 0), doc_type=r[5],
+                       number=r[6], state=r[7], quantity=from_micro(r[8]),
+                       referenced_quantity=from_micro(r[9]),
+                       partner_key=r[11] if (actor.is_admin or i in visible) else None,
+                       rush=bool(r[10]))
+             for i, r in sorted(instances.items(), key=lambda kv: (tiers.get(kv[1][4], 0), kv[0]))
              if i in visible]
-    out_edges = [TraceEdge(key(e["source_id"]), key(e["target_id"]), e["quantity"], e["scope"])
-                 for e in sorted(edges, key=lambda e: e["id"])
-                 if e["source_id"] in visible and e["target_id"] in visible]
-    return Trace(root=key(root["id"]), nodes=nodes, edges=out_edges)
+    edges = [TraceEdge(keys[r[2]], keys[r[3]], from_micro(r[8]), r[4])
+             for r in sorted(links, key=lambda r: r[1])
+             if r[2] in visible and r[3] in visible]
+    return Trace(root=keys[root["id"]], nodes=nodes, edges=edges)
+
+
+# Everything linked to the root, both ways, in one recursive query: the
+# database walks the links, instead of one round trip per level.  SQLite takes
+# one recursive SELECT per direction; PostgreSQL one recursive term, hence
+# LATERAL.  UNION (not UNION ALL) keeps each instance once and ends cycles.
+_REACH = {
+    "sqlite": """
+        WITH RECURSIVE reach(id) AS (
+            SELECT :root
+            UNION SELECT l.target_id FROM gw_link l JOIN reach r ON l.source_id = r.id
+            UNION SELECT l.source_id FROM gw_link l JOIN reach r ON l.target_id = r.id)""",
+    "postgresql": """
+        WITH RECURSIVE reach(id) AS (
+            SELECT CAST(:root AS BIGINT)
+            UNION SELECT n.id FROM reach r CROSS JOIN LATERAL (
+                SELECT target_id AS id FROM gw_link WHERE source_id = r.id
+                UNION ALL SELECT source_id FROM gw_link WHERE target_id = r.id) n)""",
+}
+_NULL_INT, _NULL_TEXT, _NULL_BOOL = ("CAST(NULL AS BIGINT)", "CAST(NULL AS VARCHAR)",
+                                   "CAST(NULL AS BOOLEAN)")
+_PARTS = f"""
+    SELECT 0, i.id, {_NULL_INT}, {_NULL_INT}, i.company, i.doc_type, i.number, i.state,
+           i.quantity, i.referenced_quantity, i.rush, i.partner_key
+      FROM gw_instance i JOIN reach ON i.id = reach.id
+    UNION ALL
+    SELECT 1, l.id, l.source_id, l.target_id, l.scope, {_NULL_TEXT}, {_NULL_TEXT}, {_NULL_TEXT},
+           l.quantity, {_NULL_INT}, {_NULL_BOOL}, {_NULL_TEXT}
+      FROM gw_link l JOIN reach ON l.source_id = reach.id
+    LIMIT :limit"""
+# Every link of the component starts at one of its instances, so joining the
+# links by source finds them all; the recursive CTE is computed once for both.
+_COMPONENT = {name: text(cte + _PARTS) for name, cte in _REACH.items()}
 
 
 def _visible_from(conn: Connection, viewer: str | None, row: dict) -> bool:

@@ -25,6 +25,14 @@ from sqlalchemy import (
 SCALE = 10**6
 
 
+def from_micro(value: int) -> Decimal:
+    """Stored millionths back to a Decimal (no exponent, no trailing zeros)."""
+    whole, fraction = divmod(value, SCALE)
+    if not fraction:  # most quantities are whole: the cheap way (a trace reads thousands)
+        return Decimal(whole)
+    return (Decimal(value) / SCALE).normalize() + 0  # +0 drops "-0"
+
+
 class Micro(TypeDecorator):
     """A Decimal with at most six fraction digits, stored as an integer of millionths."""
     impl = BigInteger
@@ -36,9 +44,7 @@ class Micro(TypeDecorator):
         return int((Decimal(value) * SCALE).to_integral_exact())
 
     def process_result_value(self, value, dialect):
-        if value is None:
-            return None
-        return (Decimal(value) / SCALE).normalize() + 0  # +0 drops "-0"
+        return None if value is None else from_micro(value)
 
 
 class UtcDateTime(TypeDecorator):

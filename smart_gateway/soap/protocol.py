@@ -28,6 +28,14 @@ ENV12 = "http://www.w3.org/2003/05/soap-envelope"
 _OTHER = {ENV: (ENV12, "1.2"), ENV12: (ENV, "1.1")}
 
 
+class TextBody:
+    """A response body already written as UTF-8 XML text."""
+    __slots__ = ("text",)
+
+    def __init__(self, text: bytes) -> None:
+        self.text = text
+
+
 class GatewayProtocol:
     """Mixed in before spyne's Soap11 or Soap12; ``ENVELOPE`` and ``fault_element`` vary."""
 
@@ -95,7 +103,24 @@ class GatewayProtocol:
         if error is None and out and isinstance(out[0], etree._Element):
             self._envelope(ctx, out[0])
             return
+        if error is None and out and isinstance(out[0], bytes):
+            # A body already written as UTF-8 XML text (a large trace): it goes
+            # out as it is, inside an envelope written as text too.
+            self.event_manager.fire_event("before_serialize", ctx)
+            ctx.out_document = TextBody(out[0])  # spyne's context takes no new attributes
+            self.event_manager.fire_event("after_serialize", ctx)
+            return
         super().serialize(ctx, message)
+
+    def create_out_string(self, ctx, charset=None):
+        if not isinstance(ctx.out_document, TextBody) or ctx.out_error is not None:
+            return super().create_out_string(ctx, charset)
+        body = ctx.out_document.text
+        prefix = "soap11env" if self.ENVELOPE == ENV else "soap12env"
+        ctx.out_string = [
+            f"<?xml version='1.0' encoding='UTF-8'?>\n<{prefix}:Envelope "
+            f'xmlns:{prefix}="{self.ENVELOPE}"><{prefix}:Body>'.encode(),
+            body, f"</{prefix}:Body></{prefix}:Envelope>".encode()]
 
     def _envelope(self, ctx, payload: etree._Element) -> None:
         self.event_manager.fire_event("before_serialize", ctx)
