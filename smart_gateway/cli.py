@@ -116,7 +116,8 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     rounds = net.run_until_quiet(progress=lambda r: print(
         f"round {r.round:3d}: pushed {r.delivered}, retried {r.retried}, dead {r.dead}, "
         f"ERP actions {r.acted}", flush=True))
-    print(f"quiet after {rounds} rounds\n")
+    print(f"quiet after {rounds} rounds")
+    print(f"agents by kind: {_agents_by_kind(engine)}\n")
     for number in orders:
         _print_tree(_trace(engine, "MOTHER", number, "PurchaseOrder"))
         print()
@@ -128,6 +129,17 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
         return 0
     _wait_forever(_start_worker(engine, settings))
     return 0
+
+
+def _agents_by_kind(engine) -> str:
+    """'O-TPA 12, D-TPA 15, ...': the registry's agents per kind, in the paper's order."""
+    from sqlalchemy import func, select
+    from .domain.documents import AgentKind
+    from .persistence import tables as T
+    with engine.connect() as conn:
+        counts = dict(conn.execute(select(T.agent.c.kind, func.count())
+                                   .group_by(T.agent.c.kind)).all())
+    return ", ".join(f"{k.value} {counts.get(k.value, 0)}" for k in AgentKind)
 
 
 def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:

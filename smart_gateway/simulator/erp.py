@@ -14,7 +14,17 @@ partner server (push companies).  Behaviour per step():
 - a delivery arrives: Approved, Created with a receiving number, goods to stock;
 - a sales order whose components are all at hand ships, in one Delivery or in
   two (60 % then 40 %, whole units), each referencing the sales order;
-- an acknowledgement tells the ERP its partner's document number.
+- an acknowledgement tells the ERP its partner's document number; once a
+  Delivery is acknowledged Created by the buyer, the supplier invoices it: an
+  AccountReceivable to the buyer, referencing that Delivery, for the delivered
+  quantity at the agreed unit price;
+- an invoice arrives: Approved, Created with an AccountPayable number, and the
+  payable is paid in full at once: a Payment to the supplier referencing it;
+- a payment arrives: Approved, Created with a Receipt number;
+- a company told to (``return_first_receiving``) sends back a few units of the
+  first goods it receives: a Return to the supplier referencing its Receiving;
+- a return arrives: Approved, Created with a ReturnReceiving number, goods
+  back to stock.
 """
 from __future__ import annotations
 
@@ -70,6 +80,17 @@ class Received:
                    el.findtext(_Q + "agentId"), el.findtext(_Q + "sender"), el)
 
 
+@dataclass(frozen=True)
+class Shipped:
+    """A Delivery sent, kept until it is invoiced."""
+    buyer: str
+    item: str
+    quantity: Decimal
+    unit: str
+    unit_price: Decimal | None
+    currency: str | None
+
+
 class SimulatedErp:
     """One company's ERP; ``inbox`` returns its new InboxMessage elements (push queue or None)."""
 
@@ -78,7 +99,7 @@ class SimulatedErp:
                  bom: dict[str, list[tuple[str, Decimal | int, str]]] | None = None,
                  prices: dict[tuple[str, str], Decimal] | None = None,
                  sells: set[str] | None = None, split_shipments: bool = False,
-                 currency: str = "USD",
+                 currency: str = "USD", return_first_receiving: Decimal | int | None = None,
                  push_inbox: Callable[[], list[etree._Element]] | None = None) -> None:
         self.code, self.username, self.secret = code, username, secret
         self.client = gateway_client
@@ -90,10 +111,20 @@ class SimulatedErp:
         self.split_shipments = split_shipments
         self.currency = currency
         self.push_inbox = push_inbox
+        # units of the first receiving sent back to the supplier (one Return), if any
+        self.return_first_receiving = (Decimal(return_first_receiving)
+                                       if return_first_receiving else None)
         self.sales_orders: list[SalesOrder] = []
         self.purchase_orders: dict[str, tuple[str, str, Decimal]] = {}  # number -> (supplier, item, qty)
         self.deliveries: list[str] = []
         self.receivings: list[str] = []
+        self.shipped: dict[str, Shipped] = {}        # delivery number -> what it carried
+        self.invoices: dict[str, str] = {}           # AccountReceivable -> the Delivery it bills
+        self.payables: list[str] = []
+        self.payments: dict[str, str] = {}           # Payment -> the AccountPayable it pays
+        self.receipts: list[str] = []
+        self.returns: dict[str, str] = {}            # Return -> the Receiving it sends back from
+        self.return_receivings: list[str] = []
         self.partner_documents: dict[str, str] = {}  # own key -> partner's document key
         self.pending_approval: list[str] = []
         self.processed: set[str] = set()
@@ -157,6 +188,12 @@ class SimulatedErp:
                 self._on_order(msg)
             elif el.findtext(_Q + "counterpartType") == "Receiving":
                 self._on_delivery(msg)
+            elif el.findtext(_Q + "counterpartType") == "AccountPayable":
+                self._on_invoice(msg)
+            elif el.findtext(_Q + "counterpartType") == "Receipt":
+                self._on_payment(msg)
+            elif el.findtext(_Q + "counterpartType") == "ReturnReceiving":
+                self._on_return(msg)
             done += 1
         return done + self._ship_ready()
 
@@ -167,7 +204,63 @@ class SimulatedErp:
             key = ".".join(mine.findtext(_Q + p) for p in ("company", "type", "number"))
             self.partner_documents[key] = ".".join(
                 theirs.findtext(_Q + p) for p in ("company", "type", "number"))
-        self.log.append(f"ack {ack.findtext(_Q + 'state')} for {mine.findtext(_Q + 'number')}")
+        state, number = ack.findtext(_Q + "state"), mine.findtext(_Q + "number")
+        self.log.append(f"ack {state} for {number}")
+        if state == "Created" and mine.findtext(_Q + "type") == "Delivery" \
+                and mine.findtext(_Q + "company") == self.code and number in self.shipped:
+            self._invoice(number)
+
+    def _invoice(self, delivery: str) -> None:
+        """Bill an acknowledged delivery: what it carried, at the agreed price."""
+        sent = self.shipped.pop(delivery)
+        number = self._number("AR")
+        line = {"lineNumber": 1, "item": sent.item, "quantity": sent.quantity, "unit": sent.unit}
+        if sent.unit_price is not None:
+            line["unitPrice"] = sent.unit_price
+        self._submit({"type": "AccountReceivable", "number": number, "company": self.code,
+                      "partner": sent.buyer, "issueDate": dt.date.today(),
+                      "currency": sent.currency, "line": [line],
+                      "reference": [{"company": self.code, "type": "Delivery",
+                                     "number": delivery, "quantity": sent.quantity}]})
+        self.invoices[number] = delivery
+
+    def _on_invoice(self, msg: Received) -> None:
+        """Book the invoice as a payable and pay it in full."""
+        self._ack(msg.agent_id, "Approved")
+        payable = self._number("AP")
+        self._ack(msg.agent_id, "Created", payable)
+        self.payables.append(payable)
+        doc = msg.element.find(_Q + "document")
+        lines = []
+        for n, x in enumerate(doc.findall(_Q + "line"), start=1):
+            line = {"lineNumber": n, "item": x.findtext(_Q + "item"),
+                    "quantity": Decimal(x.findtext(_Q + "quantity")), "unit": x.findtext(_Q + "unit")}
+            if price := x.findtext(_Q + "unitPrice"):
+                line["unitPrice"] = Decimal(price)
+            lines.append(line)
+        total = sum((ln["quantity"] for ln in lines), Decimal(0))
+        number = self._number("PY")
+        self._submit({"type": "Payment", "number": number, "company": self.code,
+                      "partner": msg.sender, "issueDate": dt.date.today(),
+                      "currency": doc.findtext(_Q + "currency"), "line": lines,
+                      "reference": [{"company": self.code, "type": "AccountPayable",
+                                     "number": payable, "quantity": total}]})
+        self.payments[number] = payable
+
+    def _on_payment(self, msg: Received) -> None:
+        self._ack(msg.agent_id, "Approved")
+        number = self._number("RP")
+        self._ack(msg.agent_id, "Created", number)
+        self.receipts.append(number)
+
+    def _on_return(self, msg: Received) -> None:
+        self._ack(msg.agent_id, "Approved")
+        number = self._number("RR")
+        self._ack(msg.agent_id, "Created", number)
+        self.return_receivings.append(number)
+        for line in msg.element.find(_Q + "document").findall(_Q + "line"):
+            item = line.findtext(_Q + "item")
+            self.stock[item] = self.stock.get(item, Decimal(0)) + Decimal(line.findtext(_Q + "quantity"))
 
     def _on_order(self, msg: Received) -> None:
         doc = msg.element.find(_Q + "document")
@@ -221,8 +314,30 @@ class SimulatedErp:
         number = self._number("RC")
         self._ack(msg.agent_id, "Created", number)
         self.receivings.append(number)
-        for line in msg.element.find(_Q + "document").findall(_Q + "line"):
+        doc = msg.element.find(_Q + "document")
+        for line in doc.findall(_Q + "line"):
             self._receive_goods(line.findtext(_Q + "item"), Decimal(line.findtext(_Q + "quantity")))
+        if self.return_first_receiving and not self.returns:
+            self._return(number, msg.sender, doc)
+
+    def _return(self, receiving: str, supplier: str, doc: etree._Element) -> None:
+        """Send a few units of a receiving back to the supplier that delivered them."""
+        line = doc.find(_Q + "line")
+        item = line.findtext(_Q + "item")
+        qty = min(self.return_first_receiving, Decimal(line.findtext(_Q + "quantity")),
+                  self.stock.get(item, Decimal(0)))
+        if qty <= 0:
+            return
+        number = self._number("RT")
+        self._submit({"type": "Return", "number": number, "company": self.code,
+                      "partner": supplier, "issueDate": dt.date.today(),
+                      "currency": doc.findtext(_Q + "currency"),
+                      "line": [{"lineNumber": 1, "item": item, "quantity": qty,
+                                "unit": line.findtext(_Q + "unit")}],
+                      "reference": [{"company": self.code, "type": "Receiving",
+                                     "number": receiving, "quantity": qty}]})
+        self.stock[item] -= qty
+        self.returns[number] = receiving
 
     def _receive_goods(self, item: str, qty: Decimal) -> None:
         """Goods go to the sales orders waiting for them, oldest first; the rest to stock.
@@ -266,6 +381,8 @@ class SimulatedErp:
                           "reference": [{"company": self.code, "type": "SalesOrder",
                                          "number": so.number, "quantity": qty}]})
             self.deliveries.append(number)
+            self.shipped[number] = Shipped(so.buyer, so.item, qty, so.unit, so.unit_price,
+                                           so.currency)
         so.shipped = True
 
     def place_order(self, supplier: str, item: str, qty: Decimal | int,

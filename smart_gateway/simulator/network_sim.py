@@ -5,7 +5,10 @@ network file's ${MOTHER_URL}, ${T1A_URL} and ${T2B_URL} are filled with when
 the network is installed.  Stock is chosen so that the run shows both kinds
 of supplier: T2B serves part of its chipset demand from stock and T3A part of
 its laminate demand (leagile: the TDIN ends there), while the rest of every
-order travels down to RAW and the deliveries travel back up.
+order travels down to RAW and the deliveries travel back up.  Every delivery,
+once acknowledged, is invoiced (A-TPA) and the invoice paid in full (P-TPA);
+the mother returns two units of the first goods it receives (R-TPA), so that
+the trace shows every kind of agent.
 """
 from __future__ import annotations
 
@@ -36,6 +39,7 @@ DEMO_STOCK: dict[str, dict[str, int]] = {
     "RAW": {"COPPER-FOIL": 1_000_000},   # raw material: always from stock
 }
 SPLIT = {"T1A", "T2A", "T3A"}            # these ship in two parts (60 % then 40 %)
+RETURNS = {"MOTHER": 2}                  # units of its first receiving sent back (one Return)
 MOTHER_ORDERS = (("T1A", "MAINBOARD"), ("T1B", "DISPLAY-MODULE"))
 URL_VARIABLES = {"MOTHER": "MOTHER_URL", "T1A": "T1A_URL", "T2B": "T2B_URL"}
 
@@ -90,7 +94,7 @@ class DemoNetwork:
                 code, company.credentials.username, company.credentials.secret,
                 gateway.client(company.credentials.username, company.credentials.secret),
                 stock=DEMO_STOCK.get(code), bom=DEMO_BOM.get(code), prices=prices, sells=sells,
-                split_shipments=code in SPLIT,
+                split_shipments=code in SPLIT, return_first_receiving=RETURNS.get(code),
                 currency=next(iter(sorted(currencies)), "USD"),
                 push_inbox=app.queue.drain if app is not None else None)
         return cls(gateway, network, erps, apps, servers, clock)

@@ -1,8 +1,10 @@
 """The whole demo network over real HTTP with zeep, on SQLite and PostgreSQL.
 
 One order from the mother company runs down every tier to RAW and the
-deliveries run back up; then the TDIN and the agent registry are checked
-against what the paper promises, and GetTrace is compared with the database.
+deliveries run back up; every delivery is invoiced and every invoice paid,
+and the mother returns a few units once.  Then the TDIN and the agent
+registry are checked against what the paper promises, and GetTrace is
+compared with the database.
 """
 from __future__ import annotations
 
@@ -14,6 +16,7 @@ from collections import Counter
 import pytest
 from sqlalchemy import select
 
+from smart_gateway.domain.documents import PROPAGATION, AgentKind, DocType
 from smart_gateway.persistence import tables as T
 from smart_gateway.simulator.network_sim import DemoNetwork
 from smart_gateway.testing import start_gateway
@@ -39,6 +42,20 @@ def _db(engine):
         agents = [dict(r) for r in conn.execute(select(T.agent)).mappings()]
         outbox = [dict(r) for r in conn.execute(select(T.outbox)).mappings()]
     return instances, links, agents, outbox
+
+
+def _lines(engine):
+    with engine.connect() as conn:
+        out: dict[int, list[dict]] = {}
+        for r in conn.execute(select(T.instance_line)).mappings():
+            out.setdefault(r["instance_id"], []).append(dict(r))
+    return out
+
+
+# the sending document of each agent kind, and the receiver's counterpart
+SENT_BY = {kind: (sent.value, counterpart.value) for sent, (kind, counterpart) in PROPAGATION.items()
+           if sent != DocType.OUTSOURCING_ORDER}
+ALL_KINDS = {k.value for k in AgentKind}
 
 
 def _key(row) -> str:
@@ -88,7 +105,14 @@ def test_demo_order_runs_through_every_tier_and_traces_back(demo, engine):
     for number in orders:
         po = by_key[f"MOTHER.PurchaseOrder.{number}"]
         assert po["state"] == "CompletelyReferenced" and po["referenced_quantity"] == 100
-    assert net.erps["MOTHER"].stock == {"MAINBOARD": 100, "DISPLAY-MODULE": 100}
+    # ... less the 2 units of its first receiving it sent back (one Return).
+    (returned_from,) = net.erps["MOTHER"].returns.values()
+    returned_item = next(r for r in instances.values() if r["company"] == "MOTHER"
+                         and r["doc_type"] == "Receiving" and r["number"] == returned_from)
+    returned_item = _lines(engine)[returned_item["id"]][0]["item"]
+    expected_stock = {"MAINBOARD": 100, "DISPLAY-MODULE": 100}
+    expected_stock[returned_item] -= 2
+    assert net.erps["MOTHER"].stock == expected_stock
     # Split shipments: T1A shipped 60 then 40.
     t1a = sorted(r["quantity"] for r in instances.values()
                  if r["company"] == "T1A" and r["doc_type"] == "Delivery")
@@ -121,6 +145,79 @@ def test_demo_order_runs_through_every_tier_and_traces_back(demo, engine):
     # The mainboard order reaches RAW: its trace contains a RAW delivery.
     assert any(k.startswith("RAW.Delivery.") for k in traces[orders[0]][0])
 
+    # Every TPA kind is in the registry, and in the trace from the mother's orders: each
+    # kind's sent document and its counterpart are traced nodes, and its agents' keys too.
+    assert {a["kind"] for a in agents} == ALL_KINDS
+    traced_types = {n.split(".")[1] for n in traced_nodes}
+    for kind, (sent, counterpart) in SENT_BY.items():
+        assert {sent, counterpart} <= traced_types, kind
+    assert {a["kind"] for a in agents
+            if a["primary_key"] in traced_nodes and a["inter_company_fk"] in traced_nodes} \
+        == ALL_KINDS
+    # Each of the mother's two orders has its own invoices and payments in its trace.
+    for number in orders:
+        types = {n.split(".")[1] for n in traces[number][0]}
+        assert {"AccountReceivable", "AccountPayable", "Payment", "Receipt"} <= types, number
+
+
+def test_demo_invoices_pays_and_returns(demo, engine):
+    net, _ = demo
+    instances, links, agents, outbox = _db(engine)
+    lines = _lines(engine)
+    of_type = {t: [r for r in instances.values() if r["doc_type"] == t]
+               for t in {r["doc_type"] for r in instances.values()}}
+    sources = {}   # instance id -> the instances it was linked from (RA-TDN: its references)
+    for ln in links:
+        if ln["scope"] == "RA-TDN":
+            sources.setdefault(ln["target_id"], []).append(instances[ln["source_id"]])
+    price = {(a.buyer, a.supplier, it.item): it.unit_price
+             for a in net.network.agreements for it in a.items}
+    kinds = Counter(a["kind"] for a in agents)
+
+    # Every delivery was invoiced in full, once, at the agreed unit price: the delivery
+    # is CompletelyReferenced and its invoice became the buyer's AccountPayable.
+    assert len(of_type["AccountReceivable"]) == len(of_type["Delivery"]) == kinds["A-TPA"] \
+        == kinds["D-TPA"]
+    invoiced = Counter()
+    for ar in of_type["AccountReceivable"]:
+        (dl,) = sources[ar["id"]]
+        assert dl["doc_type"] == "Delivery" and dl["company"] == ar["company"]
+        assert dl["state"] == "CompletelyReferenced" and dl["referenced_quantity"] == dl["quantity"]
+        assert ar["quantity"] == dl["quantity"] and ar["partner"] == dl["partner"]
+        for line in lines[ar["id"]]:
+            assert line["unit_price"] == price[(ar["partner"], ar["company"], line["item"])]
+        assert ar["partner_key"].startswith(f"{ar['partner']}.AccountPayable.")
+        invoiced[dl["id"]] += 1
+    assert set(invoiced.values()) == {1}
+
+    # Every AccountPayable has its Payment, for the full quantity, to the supplier,
+    # and the supplier acknowledged each payment with a Receipt.
+    assert len(of_type["AccountPayable"]) == len(of_type["Payment"]) == len(of_type["Receipt"]) \
+        == kinds["P-TPA"] == kinds["A-TPA"]
+    paid = Counter()
+    for pay in of_type["Payment"]:
+        (ap,) = sources[pay["id"]]
+        assert ap["doc_type"] == "AccountPayable" and ap["company"] == pay["company"]
+        assert ap["state"] == "CompletelyReferenced" and pay["quantity"] == ap["quantity"]
+        assert pay["partner"] == ap["partner"]
+        assert pay["partner_key"].startswith(f"{pay['partner']}.Receipt.")
+        paid[ap["id"]] += 1
+    assert set(paid) == {ap["id"] for ap in of_type["AccountPayable"]}
+    assert set(paid.values()) == {1}
+
+    # Exactly one Return and one ReturnReceiving: the mother sends 2 units of one of its
+    # receivings back to the supplier that delivered them; both sides carry the other's key.
+    (ret,) = of_type["Return"]
+    (rr,) = of_type["ReturnReceiving"]
+    assert kinds["R-TPA"] == 1
+    (rc,) = sources[ret["id"]]
+    assert (ret["company"], rc["company"], rc["doc_type"]) == ("MOTHER", "MOTHER", "Receiving")
+    assert ret["quantity"] == 2 and rc["referenced_quantity"] == 2
+    assert rc["state"] == "PartiallyReferenced"
+    assert ret["partner"] == rc["partner"] == rr["company"]
+    assert ret["partner_key"] == _key(rr) and rr["partner_key"] == _key(ret)
+    assert rc["partner_key"].startswith(f"{rr['company']}.Delivery.")
+
 
 def _component(start: int, links: list[dict]) -> set[int]:
     """The instance ids connected to start by links in either direction."""
@@ -144,6 +241,8 @@ def test_cli_demo_once(tmp_path):
                           timeout=120, cwd=tmp_path)
     assert done.returncode == 0, done.stderr
     assert "quiet after" in done.stdout
+    assert "agents by kind: O-TPA " in done.stdout and ", R-TPA 1\n" in done.stdout
+    assert "MOTHER.Return." in done.stdout and "ReturnReceiving." in done.stdout
     assert "tier 4" in done.stdout and "RAW.Delivery." in done.stdout
     assert "SMART gateway listening on http://127.0.0.1:" in done.stdout
     # The same database can be traced from the command line afterwards.
