@@ -13,6 +13,7 @@ from decimal import Decimal
 from pathlib import Path
 
 from .config import Settings
+from .persistence.db import READ_ONLY
 
 
 def _start_worker(engine, settings: Settings) -> threading.Event:
@@ -76,6 +77,7 @@ def _trace(engine, company: str, number: str, doc_type: str | None):
     from .hq.actor import Actor
     from .hq.trace import trace
     with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})  # a read: no write lock
         return trace(conn, Actor("cli-admin", None, is_admin=True), company_code=company,
                      number=number, doc_type=DocType(doc_type) if doc_type else None)
 
@@ -137,6 +139,7 @@ def _agents_by_kind(engine) -> str:
     from .domain.documents import AgentKind
     from .persistence import tables as T
     with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})  # a read: no write lock
         counts = dict(conn.execute(select(T.agent.c.kind, func.count())
                                    .group_by(T.agent.c.kind)).all())
     return ", ".join(f"{k.value} {counts.get(k.value, 0)}" for k in AgentKind)
@@ -154,6 +157,7 @@ def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
     engine = make_engine(settings.database_url)
     require_current_schema(engine)
     with engine.connect() as conn:
+        conn.execution_options(**{READ_ONLY: True})  # a read: no write lock
         found = metrics(conn, Actor("cli-admin", None, is_admin=True), company=args.company,
                         order=order)
     if args.json:

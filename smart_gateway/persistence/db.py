@@ -12,6 +12,9 @@ except ImportError:  # not on Windows: SQLite's own locking still holds
 from sqlalchemy import Engine, create_engine, event
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
+# Execution option of a connection whose transactions only read: on SQLite they
+# begin DEFERRED and take no write lock.
+READ_ONLY = "smart_gateway_read_only"
 
 
 def make_engine(url: str, *, echo: bool = False) -> Engine:
@@ -44,6 +47,9 @@ def _sqlite_tuning(engine: Engine) -> None:
         # makes a blocked writer poll with sleeps of 1 ms and more, so two
         # gateway processes contending for it lose most of a millisecond per
         # request; a blocked flock() wakes as soon as the holder lets go.
+        if conn.get_execution_options().get(READ_ONLY):
+            conn.connection.dbapi_connection.execute("BEGIN")
+            return
         if lock_path is not None:
             info = conn.connection.info
             fd = info.get("smart_gateway_lock_fd")

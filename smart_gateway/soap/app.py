@@ -22,13 +22,14 @@ from spyne.server.wsgi import WsgiApplication
 
 from ..domain.errors import Duplicate, GatewayError, HostileXml, Internal, MalformedXml
 from ..messages.safe_xml import XmlLimits
+from ..persistence.db import READ_ONLY
 from ..messages.schema import NS
 from . import wsdl
 from .faults import GatewayFault, to_fault
 from ..hq.actor import Actor
 from .protocol import GatewayProtocol, GatewaySoap11, GatewaySoap12
 from .security import CredentialCache, NonceUse, authenticate, remember_nonce
-from .services import RAW_IN, GatewayService
+from .services import RAW_IN, READ_ONLY_OPERATIONS, GatewayService
 
 log = logging.getLogger(__name__)
 Clock = Callable[[], dt.datetime]
@@ -36,6 +37,23 @@ Clock = Callable[[], dt.datetime]
 
 def utc_now() -> dt.datetime:
     return dt.datetime.now(dt.timezone.utc)
+
+
+class _Transaction:
+    """A connection and its transaction, ended together (engine.begin() without the with)."""
+
+    def __init__(self, conn: Connection) -> None:
+        self.conn = conn
+        self.tx = conn.begin()
+
+    def __exit__(self, exc_type, exc, tb) -> None:
+        try:
+            if exc_type is None:
+                self.tx.commit()
+            else:
+                self.tx.rollback()
+        finally:
+            self.conn.close()
 
 
 class RequestScope:
@@ -48,20 +66,24 @@ class RequestScope:
     """
 
     def __init__(self, engine: Engine, actor: Actor, now: dt.datetime,
-                 nonce: NonceUse | None) -> None:
+                 nonce: NonceUse | None, *, read_only: bool = False) -> None:
         self.engine = engine
         self.actor = actor
         self.now = now
         self.subject: str | None = None  # what the request is about, for race messages
         self._nonce = nonce
+        # A read takes no write lock; remembering a digest nonce is a write.
+        self._read_only = read_only and nonce is None
         self._tx = None
         self._conn: Connection | None = None
 
     @property
     def conn(self) -> Connection:
         if self._conn is None:
-            self._tx = self.engine.begin()
-            self._conn = self._tx.__enter__()
+            conn = self.engine.connect()
+            if self._read_only:
+                conn = conn.execution_options(**{READ_ONLY: True})
+            self._conn, self._tx = conn, _Transaction(conn)
             if self._nonce is not None:
                 remember_nonce(self._conn, self._nonce, self.now)
         return self._conn
@@ -100,7 +122,9 @@ class GatewayApplication(Application):
         scope: RequestScope | None = None
         try:
             actor, nonce = authenticate(ctx.in_header_doc, now, self.credentials)
-            scope = ctx.udc = RequestScope(self.engine, actor, now, nonce)
+            scope = ctx.udc = RequestScope(
+                self.engine, actor, now, nonce,
+                read_only=ctx.descriptor is not None and ctx.descriptor.name in READ_ONLY_OPERATIONS)
             result = super().call_wrapper(ctx)
             scope.commit()
             return result

@@ -20,6 +20,7 @@ from sqlalchemy.exc import IntegrityError
 from ..domain.errors import Unauthorized
 from ..hq import store
 from ..hq.actor import Actor
+from ..persistence.db import READ_ONLY
 from ..persistence.tables import nonce as nonce_table
 
 WSSE = "http://docs.oasis-open.org/wss/2004/01/oasis-200401-wss-wssecurity-secext-1.0.xsd"
@@ -48,6 +49,7 @@ class CredentialCache:
         if hit is not None and time.monotonic() - hit[0] < self.ttl:
             return hit[1]
         with self.engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})  # no write lock to read a credential
             row = store.get_credential(conn, username)
         if row is not None:
             self._rows[username] = (time.monotonic(), row)

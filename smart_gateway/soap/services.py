@@ -23,6 +23,10 @@ from .faults import GatewayFault
 
 _Q = "{%s}" % NS
 RAW_IN = frozenset({"SubmitTransaction"})
+# Operations that only read: on SQLite they run without the write lock (WAL
+# readers see the last commit and never wait for a writer).
+READ_ONLY_OPERATIONS = frozenset({"GetTrace", "SearchAgents", "GetAgent", "GetMetrics",
+                                  "ListPendingApprovals"})
 
 
 def _hash(element: etree._Element) -> str:

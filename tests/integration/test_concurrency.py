@@ -52,3 +52,32 @@ def test_the_same_message_sent_by_racing_retries_creates_one_order(gw, engine):
     retry = party(gw, "MOTHER").service.SubmitTransaction(messageId=message_id, document=document)
     assert {retry.agentId} == answers
     assert (_count(engine, instance), _count(engine, agent), _count(engine, outbox)) == (1, 1, 1)
+
+
+def test_reads_do_not_wait_for_a_writer(gw, engine):
+    """A trace or a registry lookup answers while another request holds the write lock."""
+    import threading
+    import time
+
+    mother = party(gw, "MOTHER")
+    sent = mother.service.SubmitTransaction(messageId=mid(), document=doc(
+        "PurchaseOrder", "PO-READ", "MOTHER", "T1A"))
+    release, holding = threading.Event(), threading.Event()
+
+    def writer():
+        with engine.begin() as conn:  # on SQLite: the gateway's file lock and BEGIN IMMEDIATE
+            conn.execute(select(func.count()).select_from(instance))
+            holding.set()
+            release.wait(10)
+    thread = threading.Thread(target=writer)
+    thread.start()
+    try:
+        assert holding.wait(5)
+        started = time.monotonic()
+        assert mother.service.GetAgent(agentId=sent.agentId).state == "Dispatched"
+        trace = party(gw, None).service.GetTrace(company="MOTHER", number="PO-READ")
+        assert [n.number for n in trace.node] == ["PO-READ"]
+        assert time.monotonic() - started < 3, "a read waited for the writer"
+    finally:
+        release.set()
+        thread.join()
