@@ -39,8 +39,8 @@ _INSERT_AGENT = FastInsert(agent)
 _INSERT_OUTBOX = FastInsert(outbox, returning_id=True)
 _INSERT_EVENT = FastInsert(event, returning_id=True)
 _INSERT_INBOX = FastInsert(inbox)
-_AGREEMENT_ITEMS = select(agreement_item.c.item, agreement_item.c.unit_price).where(
-    agreement_item.c.agreement_id == bindparam("agreement_id"))
+_AGREEMENT_ITEMS = FastSelectOne(select(agreement_item.c.item, agreement_item.c.unit_price).where(
+    agreement_item.c.agreement_id == bindparam("agreement_id")))
 _RECORDED_REPLY = FastSelectOne(select(inbox).where(
     inbox.c.company == bindparam("company"), inbox.c.message_id == bindparam("message_id")))
 
@@ -60,9 +60,9 @@ def get_agreement(conn: Connection, buyer: str, supplier: str) -> dict[str, Any]
 
 def agreement_terms(conn: Connection, row: dict[str, Any]) -> AgreementTerms:
     """The rules of an agreement row: lead time, maximum quantity, items and prices."""
-    items = conn.execute(_AGREEMENT_ITEMS, {"agreement_id": row["id"]}).all()
+    items = _AGREEMENT_ITEMS.all(conn, {"agreement_id": row["id"]})
     return AgreementTerms(lead_time_days=row["lead_time_days"], max_quantity=row["max_quantity"],
-                          prices={item: price for item, price in items})
+                          prices={i["item"]: i["unit_price"] for i in items})
 
 
 def get_credential(conn: Connection, username: str) -> dict[str, Any] | None:

@@ -86,13 +86,21 @@ def _wrapped(conn: Connection, sql: str, params, exc: Exception) -> Exception:
 
 
 class FastSelectOne:
-    """A one-row SELECT by bound parameters, through the driver, with the columns' result types."""
+    """A SELECT by bound parameters, through the driver, with the columns' result types:
+    one row (calling it) or all of them (.all())."""
 
     def __init__(self, stmt) -> None:
         self.stmt = stmt
         self._by_dialect: dict[str, tuple] = {}
 
     def __call__(self, conn: Connection, params: Mapping[str, Any]) -> dict[str, Any] | None:
+        rows = self._run(conn, params, one=True)
+        return rows[0] if rows else None
+
+    def all(self, conn: Connection, params: Mapping[str, Any]) -> list[dict[str, Any]]:
+        return self._run(conn, params, one=False)
+
+    def _run(self, conn: Connection, params: Mapping[str, Any], *, one: bool) -> list[dict[str, Any]]:
         dialect = conn.dialect
         hit = self._by_dialect.get(dialect.name)
         if hit is None:
@@ -109,9 +117,8 @@ class FastSelectOne:
                 cursor.execute(sql, args)
             except conn.dialect.loaded_dbapi.Error as exc:
                 raise _wrapped(conn, sql, args, exc) from exc
-            row = cursor.fetchone()
+            found = [cursor.fetchone()] if one else cursor.fetchall()
         finally:
             cursor.close()
-        if row is None:
-            return None
-        return {name: (p(v) if p else v) for (name, p), v in zip(procs, row)}
+        return [{name: (p(v) if p else v) for (name, p), v in zip(procs, row)}
+                for row in found if row is not None]
