@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import os
 import sys
 import threading
 from decimal import Decimal
@@ -43,7 +44,8 @@ def cmd_serve(args: argparse.Namespace, settings: Settings) -> int:
     if args.network:
         from .network.loader import install, load_network
         with engine.begin() as conn:
-            report = install(conn, load_network(args.network))
+            # ${VAR} in the file (push endpoints, say) comes from the environment.
+            report = install(conn, load_network(args.network, variables=dict(os.environ)))
         print(f"network {args.network}: {len(report.changes)} change(s)")
     _, base = serve_in_thread(app, args.host or settings.host,
                               args.port if args.port is not None else settings.port)

@@ -17,6 +17,7 @@ the file in one round instead of one error per run.
     erp_kind = "ubl-2.1"              # see ERP_KINDS
     transport = "push"                # push (needs endpoint) | pull (no endpoint)
     endpoint = "${T1A_URL}"           # http(s) URL; ${VAR} from load_network(variables=)
+    # secret may be "${VAR}" too, so that a production file holds no secret
     [company.credentials]
     username = "t1a"
     secret = "..."
@@ -402,7 +403,8 @@ def _read_network(data: Mapping[str, Any], variables: Mapping[str, str],
         name = _Table(header, "network", problems, NETWORK_KEYS).text("name", max_len=200)
     company_raws = top.tables("company", header="[[company]]", required=True)
     companies = [_read_company(raw, i, variables, problems) for i, raw in enumerate(company_raws)]
-    admins = [_read_admin(raw, i, problems) for i, raw in enumerate(top.tables("admin", header="[[admin]]"))]
+    admins = [_read_admin(raw, i, problems, variables)
+              for i, raw in enumerate(top.tables("admin", header="[[admin]]"))]
     agreements = [_read_agreement(raw, i, problems)
                   for i, raw in enumerate(top.tables("agreement", header="[[agreement]]"))]
 
@@ -428,7 +430,8 @@ def _read_company(raw: Mapping[str, Any], index: int, variables: Mapping[str, st
     endpoint = _read_endpoint(t, transport, variables)
     _check_tier(t, role, tier)
     credentials_raw = t.table("credentials")
-    credentials = (_read_credential(credentials_raw, entry, problems, prefix="credentials.")
+    credentials = (_read_credential(credentials_raw, entry, problems, prefix="credentials.",
+                                    variables=variables)
                    if credentials_raw is not None else None)
     return entry, Company(code=code, name=name, tier=tier, role=role, erp_kind=erp_kind,
                           transport=transport, endpoint=endpoint, credentials=credentials)
@@ -466,16 +469,22 @@ def _check_tier(t: _Table, role: str | None, tier: int | None) -> None:
 
 
 def _read_credential(raw: Mapping[str, Any], entry: str, problems: _Problems,
-                     prefix: str = "") -> Credential:
+                     prefix: str = "", variables: Mapping[str, str] | None = None) -> Credential:
     t = _Table(raw, entry, problems, CREDENTIAL_KEYS, prefix=prefix)
     username = t.text("username", max_len=64, pattern=TOKEN_RE, hint="no white space")
     secret = t.text("secret", max_len=200)
+    if secret is not None and "${" in secret:
+        # A secret named ${VAR} comes from the environment: the file need hold none.
+        secret, unknown = _substitute(secret, variables or {})
+        for name in unknown:
+            t.problem("secret", f"unknown variable ${{{name}}}")
     return Credential(username=username, secret=secret)
 
 
-def _read_admin(raw: Mapping[str, Any], index: int, problems: _Problems) -> tuple[str, Credential]:
+def _read_admin(raw: Mapping[str, Any], index: int, problems: _Problems,
+                variables: Mapping[str, str] | None = None) -> tuple[str, Credential]:
     entry = _label("admin", index, raw.get("username"))
-    return entry, _read_credential(raw, entry, problems)
+    return entry, _read_credential(raw, entry, problems, variables=variables)
 
 
 def _read_agreement(raw: Mapping[str, Any], index: int,

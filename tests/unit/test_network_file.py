@@ -332,3 +332,14 @@ def test_error_message_names_the_file(tmp_path) -> None:
         f"  {path}: company[1] (S1): tier: must be at least 0, not -1",
     ]
     assert isinstance(caught.value, ValueError)
+
+
+def test_secrets_can_come_from_variables_so_the_file_holds_none() -> None:
+    text = BASE.replace('secret = "s1-secret"', 'secret = "${S1_SECRET}"').replace(
+        'secret = "hq-secret"', 'secret = "${HQ_SECRET}"')
+    network = load_network_from_string(text, variables={"S1_SECRET": "from-env",
+                                                        "HQ_SECRET": "hq-from-env"})
+    assert network.company("S1").credentials.secret == "from-env"
+    assert network.admins[0].secret == "hq-from-env"
+    problem = only_problem(text, HQ_SECRET="x")
+    assert "company[1] (S1)" in problem and "secret" in problem and "${S1_SECRET}" in problem
