@@ -132,6 +132,12 @@ def _check_shape(doc: Document) -> None:
     if kind in MUST_REFERENCE and not doc.references:
         raise InvalidRequest(f"a {kind.value} must reference the instances it follows "
                              f"(one of {', '.join(sorted(t.value for t in MAY_REFERENCE[kind]))})")
+    if kind is DocType.DELIVERY and not any(r.key.doc_type is DocType.SALES_ORDER
+                                            for r in doc.references):
+        # What a delivery fulfils is counted on sales orders, and through them on
+        # the buyer's purchase orders; a delivery request alone leads to neither.
+        raise InvalidRequest(f"{doc.key} must reference the sales order(s) it delivers; a "
+                             f"DeliveryRequest may be referenced besides, not instead")
     if len(doc.references) > 1 and any(r.quantity is None for r in doc.references):
         raise InvalidRequest(f"{doc.key}: with several references, each must carry its quantity")
 

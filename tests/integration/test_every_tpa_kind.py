@@ -224,3 +224,19 @@ def test_references_may_claim_no_more_than_the_document_carries(gw, engine):
     # then: refused, and nothing written
     assert "claim 70" in fault.message
     assert rows(engine) == before
+
+
+def test_a_delivery_names_the_sales_order_it_delivers(gw, engine):
+    # given: a sales order and a delivery request for it
+    net = Net(gw, engine)
+    net.hop("PurchaseOrder", "PO-DR", "MOTHER", "T1A", "SO-DR", 10)
+    net.submit("T1A", doc("DeliveryRequest", "DR-9", "T1A", qty=10,
+                          refs=[ref("T1A", "SalesOrder", "SO-DR")]))
+    before = rows(engine)
+    # when: a delivery references only the request, it is refused: it would fulfil nothing
+    t1a = net.p["T1A"]
+    fault = zeep_fault(t1a, "InvalidRequest", t1a.service.SubmitTransaction, messageId=mid(),
+                       document=doc("Delivery", "DL-9", "T1A", "MOTHER", qty=10,
+                                    refs=[ref("T1A", "DeliveryRequest", "DR-9")]))
+    assert "must reference the sales order" in fault.message
+    assert rows(engine) == before
