@@ -6,8 +6,8 @@ import datetime as dt
 from lxml import etree
 
 from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    CREDENTIALS, ENV, assert_fault, chain, digest_security, doc, envelope, gw, mid, party,
-    post_raw, rows, zeep_fault,
+    CREDENTIALS, ENV, assert_fault, chain, digest_security, doc, envelope, fetch_agent, gw, mid,
+    party, post_raw, ref, rows, zeep_fault,
 )
 
 NS = "urn:smart-gateway:v1"
@@ -138,3 +138,44 @@ def test_trace_shows_direct_partners_only(engine, gw):
         "MOTHER.PurchaseOrder.PO-M1", "T1A.SalesOrder.SO-1",
         "T1A.PurchaseOrder.PO-T1", "T2A.SalesOrder.SO-T2"}
     assert {n.tier for n in trace.node} == {0, 1, 2}
+
+
+def test_a_tier_2_supplier_learns_nothing_of_the_mother_companys_other_suppliers(engine, gw,
+                                                                                 monkeypatch):
+    from sqlalchemy import insert
+
+    from smart_gateway.persistence.tables import agreement, company, credential
+    # given: MOTHER's work order triggers two orders, one to T1A and one to T1B;
+    # T1A orders from T2A.  All of it is one connected network.
+    with engine.begin() as conn:
+        conn.execute(insert(company).values(code="T1B", name="Tier one B", tier=1,
+                                            role="supplier", erp_kind="csv", transport="pull"))
+        conn.execute(insert(credential).values(username="t1b", company="T1B", is_admin=False,
+                                               secret="t1b-secret"))
+        conn.execute(insert(agreement).values(buyer="MOTHER", supplier="T1B", lead_time_days=10))
+    monkeypatch.setitem(CREDENTIALS, "T1B", ("t1b", "t1b-secret"))
+    mother = party(gw, "MOTHER")
+    mother.service.SubmitTransaction(messageId=mid(), document=doc("WorkOrder", "WO-M", "MOTHER"))
+    for supplier, po, so in (("T1A", "PO-A", "SO-A"), ("T1B", "PO-B", "SO-B")):
+        sent = mother.service.SubmitTransaction(messageId=mid(), document=doc(
+            "PurchaseOrder", po, "MOTHER", supplier, refs=[ref("MOTHER", "WorkOrder", "WO-M")]))
+        p = party(gw, supplier)
+        fetch_agent(p, sent.agentId)
+        p.service.Acknowledge(messageId=mid(), agentId=sent.agentId, state="Approved")
+        p.service.Acknowledge(messageId=mid(), agentId=sent.agentId, state="Created",
+                              documentNumber=so)
+    t1a = party(gw, "T1A")
+    sent = t1a.service.SubmitTransaction(messageId=mid(), document=doc(
+        "PurchaseOrder", "PO-2", "T1A", "T2A", refs=[ref("T1A", "SalesOrder", "SO-A")]))
+    t2a = party(gw, "T2A")
+    fetch_agent(t2a, sent.agentId)
+    t2a.service.Acknowledge(messageId=mid(), agentId=sent.agentId, state="Approved")
+    t2a.service.Acknowledge(messageId=mid(), agentId=sent.agentId, state="Created",
+                            documentNumber="SO-2")
+    assert len(party(gw, None).service.GetTrace(company="T2A", number="SO-2").node) == 7
+
+    # when: T2A traces its sales order
+    trace = t2a.service.GetTrace(company="T2A", number="SO-2")
+    # then: it sees its own document and its customer's order, nothing of MOTHER or T1B
+    assert {n.id for n in trace.node} == {"T2A.SalesOrder.SO-2", "T1A.PurchaseOrder.PO-2"}
+    assert "T1B" not in str(trace) and "MOTHER" not in str(trace)
