@@ -370,7 +370,7 @@ def in_process(tpl: bytes, args, workdir: Path) -> tuple[dict, object]:
     for name, app in (("spyne_only_wsgi_us", spyne_wsgi), ("lxml_only_wsgi_us", lxml_wsgi)):
         status, data = wsgi_call(app, body)
         assert status.startswith("200"), (status, data[:300])
-        figures[name] = per_call_us(lambda _: wsgi_call(app, body), n)
+        figures[name] = per_call_us(lambda _, app=app: wsgi_call(app, body), n)
 
     # The whole gateway, called in-process: a fresh database of its own.
     gdir = workdir / "inproc"
@@ -475,7 +475,7 @@ def main(argv=None) -> int:
             slices: dict[str, list[dict]] = {key: [] for key, _, _ in SERVERS}
             per_slice = args.seconds / args.rounds
             for rnd in range(args.rounds):
-                for key, label, _ in SERVERS:
+                for key, _, _ in SERVERS:
                     tag = f"{run_tag}{key[0]}{rnd}"
                     warm = args.warmup if rnd == 0 else 0
                     if args.client == "wrk":
@@ -548,7 +548,7 @@ def main(argv=None) -> int:
             pstats.Stats(profile, stream=buf).sort_stats("cumulative").print_stats(30)
             print(buf.getvalue())
             buf = io.StringIO()
-            print(f"top 20 by own time:")
+            print("top 20 by own time:")
             pstats.Stats(profile, stream=buf).sort_stats("tottime").print_stats(20)
             print(buf.getvalue())
 

@@ -49,7 +49,7 @@ def _tree(start_id: int, size: int, root_tier: int, seed: int):
     parent = 0
     while len(nodes) < size:
         pid, ptier, plevel = nodes[parent]
-        for j in range(fanout):
+        for _ in range(fanout):
             if len(nodes) >= size:
                 break
             nid = start_id + len(nodes)

@@ -44,3 +44,7 @@ def engine(db_url):
     migrate(eng)
     yield eng
     eng.dispose()
+
+
+# The running gateway on the small test network, for integration and contract tests.
+from fixtures.gw_network import gw  # noqa: E402,F401 - a pytest fixture, found by name

@@ -22,7 +22,6 @@ document is in the trace; a company sees only those it sent or received).
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass
 
 from sqlalchemy import Connection, select
@@ -109,4 +108,4 @@ def _tally(scope: str, rows: list[dict], trco: int) -> Metrics:
     )
 
 
-__all__ = ["Metrics", "metrics", "dt"]
+__all__ = ["Metrics", "metrics"]

@@ -11,7 +11,7 @@ import json
 from decimal import Decimal
 from typing import Any, Iterable
 
-from sqlalchemy import Connection, and_, bindparam, func, insert, or_, select, update
+from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from ..domain.agreements import AgreementTerms
 from ..domain.documents import DocKey, DocType, Document, Line
@@ -214,6 +214,3 @@ def count_rows(conn: Connection) -> dict[str, int]:
     from ..persistence.tables import metadata
     return {t.name: conn.execute(select(func.count()).select_from(t)).scalar_one()
             for t in metadata.sorted_tables}
-
-
-__all__ = [name for name in dir() if not name.startswith("_")] + ["and_"]

@@ -16,9 +16,7 @@ from lxml import etree
 from smart_gateway.messages.schema import GATEWAY_XSD, NS, gateway_schema
 from smart_gateway.soap import wsdl
 
-from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    doc, fetch_agent, gw, mid, party, ref,
-)
+from fixtures.gw_network import doc, mid, party, ref
 
 W = "http://schemas.xmlsoap.org/wsdl/"
 SOAP11 = "http://schemas.xmlsoap.org/wsdl/soap/"

@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 from sqlalchemy import insert, select
 
-from fixtures.gw_network import doc, gw, mid, party, rows, zeep_fault  # noqa: F401
+from fixtures.gw_network import doc, mid, party, rows, zeep_fault
 from smart_gateway.persistence.tables import agent, agreement, agreement_item, instance
 
 

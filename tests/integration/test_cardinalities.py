@@ -9,9 +9,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    doc, gw, mid, party, ref,
-)
+from fixtures.gw_network import doc, mid, party, ref
 
 ER, RA = "ER-TDN", "RA-TDN"
 C, PR, CR = "Created", "PartiallyReferenced", "CompletelyReferenced"

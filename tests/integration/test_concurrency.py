@@ -6,7 +6,7 @@ from concurrent.futures import ThreadPoolExecutor
 import zeep
 from sqlalchemy import func, select
 
-from fixtures.gw_network import doc, gw, mid, party  # noqa: F401 - gw is a fixture
+from fixtures.gw_network import doc, mid, party
 from smart_gateway.persistence.tables import agent, instance, outbox
 
 RACERS = 8

@@ -11,9 +11,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    doc, gw, mid, party, ref, rows, zeep_fault,
-)
+from fixtures.gw_network import doc, mid, party, ref, rows, zeep_fault
 from smart_gateway.persistence import tables as T
 
 # sender's document -> (agent kind, the receiver's document)

@@ -13,9 +13,9 @@ import pytest
 from smart_gateway.messages.safe_xml import XmlLimits
 from smart_gateway.testing import start_gateway
 
-from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    CREDENTIALS, ENV, WSSE, assert_fault, install_network, doc, envelope, fetch_agent, gw, mid, order_to_sales_order,
-    party, post_raw, ref, rows, submit_xml, text_security, zeep_fault,
+from fixtures.gw_network import (
+    ENV, assert_fault, install_network, doc, envelope, fetch_agent, mid,
+    order_to_sales_order, party, post_raw, ref, rows, submit_xml, text_security, zeep_fault,
 )
 
 NS = "urn:smart-gateway:v1"

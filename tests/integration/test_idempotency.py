@@ -7,9 +7,7 @@ from zeep.helpers import serialize_object
 
 from smart_gateway.persistence.tables import instance
 
-from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    doc, fetch_agent, gw, mid, party, post_raw, rows,
-)
+from fixtures.gw_network import doc, fetch_agent, mid, party, post_raw, rows
 
 
 def _body(p) -> bytes:

@@ -5,8 +5,8 @@ import datetime as dt
 
 from lxml import etree
 
-from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    CREDENTIALS, ENV, assert_fault, chain, digest_security, doc, envelope, fetch_agent, gw, mid,
+from fixtures.gw_network import (
+    CREDENTIALS, assert_fault, chain, digest_security, doc, envelope, fetch_agent, mid,
     party, post_raw, ref, rows, zeep_fault,
 )
 

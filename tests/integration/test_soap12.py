@@ -5,8 +5,7 @@ import zeep
 from lxml import etree
 from zeep.wsse.username import UsernameToken
 
-from fixtures.gw_network import (  # noqa: F401 - gw is a fixture
-    CREDENTIALS, NS, doc, envelope, gw, mid, post_raw, rows, submit_xml)
+from fixtures.gw_network import CREDENTIALS, NS, doc, envelope, mid, post_raw, rows, submit_xml
 from smart_gateway.persistence.tables import instance
 
 ENV12 = "http://www.w3.org/2003/05/soap-envelope"

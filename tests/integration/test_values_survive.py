@@ -6,7 +6,7 @@ from decimal import Decimal
 
 from sqlalchemy import select
 
-from fixtures.gw_network import gw, mid, party  # noqa: F401 - gw is a fixture
+from fixtures.gw_network import mid, party
 from smart_gateway.persistence.tables import instance, instance_line
 
 TEXTS = [
