@@ -177,6 +177,29 @@ def cmd_metrics(args: argparse.Namespace, settings: Settings) -> int:
     return 0
 
 
+def cmd_dead_letters(args: argparse.Namespace, settings: Settings) -> int:
+    """Messages the outbox gave up on, and putting one back in the queue."""
+    import datetime as dt
+
+    from .delivery.worker import list_dead, replay_dead
+    from .persistence.db import make_engine, require_current_schema
+    engine = make_engine(settings.database_url)
+    require_current_schema(engine)
+    if args.replay:
+        if not replay_dead(engine, args.replay, dt.datetime.now(dt.timezone.utc)):
+            print(f"smart-gateway dead-letters: no dead message {args.replay}", file=sys.stderr)
+            return 2
+        print(f"{args.replay} is queued again; the outbox worker sends it on its next round")
+        return 0
+    dead = list_dead(engine)
+    for d in dead:
+        print(f"{d['message_id']}  to {d['recipient']}  {d['kind']}  agent {d['agent_id']}  "
+              f"{d['attempts']} attempts  created {d['created_at']:%Y-%m-%d %H:%M:%S}Z\n"
+              f"    last error: {d['last_error']}")
+    print(f"{len(dead)} dead message(s)")
+    return 0
+
+
 def cmd_export_wsdl(args: argparse.Namespace, settings: Settings) -> int:
     from .soap.wsdl import export
     for path in export():
@@ -217,6 +240,10 @@ def parser() -> argparse.ArgumentParser:
     m.add_argument("--type", help="document type of --order, if its number is used twice")
     m.add_argument("--json", action="store_true")
     m.set_defaults(func=cmd_metrics)
+    dl = sub.add_parser("dead-letters", help="list the messages the outbox gave up on, or "
+                                             "queue one again")
+    dl.add_argument("--replay", metavar="MESSAGE_ID", help="queue this dead message again")
+    dl.set_defaults(func=cmd_dead_letters)
     sub.add_parser("export-wsdl", help="rewrite wsdl/*.wsdl from schemas/").set_defaults(
         func=cmd_export_wsdl)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(

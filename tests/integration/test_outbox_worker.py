@@ -9,7 +9,8 @@ import pytest
 from sqlalchemy import select, update
 
 from smart_gateway.delivery import worker
-from smart_gateway.delivery.worker import deliver_due, list_dead, replay_dead
+from smart_gateway import cli
+from smart_gateway.delivery.worker import deliver_due, list_dead
 from smart_gateway.network.loader import DEMO_NETWORK, install, load_network
 from smart_gateway.persistence import tables as T
 from smart_gateway.simulator.partner_server import start_partner_server
@@ -77,7 +78,8 @@ def test_push_delivers_and_agent_is_received(engine, partner):
         gw.stop()
 
 
-def test_endpoint_down_backs_off_then_dies_and_replay_delivers(engine, partner):
+def test_endpoint_down_backs_off_then_dies_and_replay_delivers(engine, partner, monkeypatch,
+                                                               capsys):
     url, app = partner
     gw, agent_id = _setup(engine, _closed_port_url(), _closed_port_url())
     try:
@@ -104,9 +106,18 @@ def test_endpoint_down_backs_off_then_dies_and_replay_delivers(engine, partner):
         # The partner is reachable again; the administrator replays the message.
         with engine.begin() as conn:
             conn.execute(update(T.company).where(T.company.c.code == "T1A").values(endpoint=url))
+        # The administrator's view of it, and the replay, on the command line.
+        monkeypatch.setenv("SMART_GATEWAY_DATABASE_URL",
+                           engine.url.render_as_string(hide_password=False))
+        assert cli.main(["dead-letters"]) == 0
+        listing = capsys.readouterr().out
+        assert dead["message_id"] in listing and "3 attempts" in listing
+        assert "1 dead message(s)" in listing
+        assert cli.main(["dead-letters", "--replay", dead["message_id"]]) == 0
+        assert cli.main(["dead-letters", "--replay", dead["message_id"]]) == 2  # no longer dead
+        with engine.begin() as conn:  # the replay queued it for now; the test's clock is earlier
+            conn.execute(update(T.outbox).values(next_attempt_at=T0))
         t3 = t2 + dt.timedelta(minutes=5)
-        assert replay_dead(engine, dead["message_id"], t3)
-        assert not replay_dead(engine, dead["message_id"], t3)  # no longer dead
         assert _row(engine)["attempts"] == 0
         assert deliver_due(engine, now=t3, **kw).delivered == 1
         assert len(app.queue.drain()) == 1
