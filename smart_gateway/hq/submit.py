@@ -17,8 +17,7 @@ from sqlalchemy import Connection
 
 from ..domain.documents import (
     FULFILS, INTERNAL, MAX_TOTAL_QUANTITY, MAY_REFERENCE, MUST_REFERENCE, PROPAGATION,
-    SUBMITTABLE, AgentKind,
-    DocType, Document, Submission, UseCase,
+    SUBMITTABLE, DocType, Document, Submission, UseCase,
 )
 from ..domain.agreements import rush_rule as rush_rule_of
 from ..domain.errors import (
@@ -233,4 +232,4 @@ def _dispatch(conn: Connection, doc: Document, instance_id: int, result: SubmitR
                    receiver=doc.partner)
 
 
-__all__ = ["Prepared", "SubmitResult", "prepare", "submit", "AgentKind"]
+__all__ = ["Prepared", "SubmitResult", "prepare", "submit"]

@@ -166,6 +166,13 @@ class SimulatedErp:
         return self.client.service.Acknowledge(messageId=self._message_id(), agentId=agent_id,
                                                state=state, documentNumber=number, reason=reason)
 
+    def _approve_and_create(self, agent_id: str, prefix: str) -> str:
+        """Acknowledge Approved, then Created with a new number of ours; returns the number."""
+        self._ack(agent_id, "Approved")
+        number = self._number(prefix)
+        self._ack(agent_id, "Created", number)
+        return number
+
     def _submit(self, document: dict) -> object:
         return self.client.service.SubmitTransaction(messageId=self._message_id(),
                                                      document=document)
@@ -226,9 +233,7 @@ class SimulatedErp:
 
     def _on_invoice(self, msg: Received) -> None:
         """Book the invoice as a payable and pay it in full."""
-        self._ack(msg.agent_id, "Approved")
-        payable = self._number("AP")
-        self._ack(msg.agent_id, "Created", payable)
+        payable = self._approve_and_create(msg.agent_id, "AP")
         self.payables.append(payable)
         doc = msg.element.find(_Q + "document")
         lines = []
@@ -248,15 +253,11 @@ class SimulatedErp:
         self.payments[number] = payable
 
     def _on_payment(self, msg: Received) -> None:
-        self._ack(msg.agent_id, "Approved")
-        number = self._number("RP")
-        self._ack(msg.agent_id, "Created", number)
+        number = self._approve_and_create(msg.agent_id, "RP")
         self.receipts.append(number)
 
     def _on_return(self, msg: Received) -> None:
-        self._ack(msg.agent_id, "Approved")
-        number = self._number("RR")
-        self._ack(msg.agent_id, "Created", number)
+        number = self._approve_and_create(msg.agent_id, "RR")
         self.return_receivings.append(number)
         for line in msg.element.find(_Q + "document").findall(_Q + "line"):
             item = line.findtext(_Q + "item")
@@ -272,9 +273,7 @@ class SimulatedErp:
             self._ack(msg.agent_id, "PendingApproval", reason=why)
             self.pending_approval.append(msg.agent_id)
             return
-        self._ack(msg.agent_id, "Approved")
-        number = self._number("SO")
-        self._ack(msg.agent_id, "Created", number)
+        number = self._approve_and_create(msg.agent_id, "SO")
         so = SalesOrder(number=number, buyer=msg.sender, item=item,
                         quantity=sum(Decimal(x.findtext(_Q + "quantity"))
                                      for x in doc.findall(_Q + "line")),
@@ -310,9 +309,7 @@ class SimulatedErp:
         self.purchase_orders[number] = (bl.supplier, bl.component, qty)
 
     def _on_delivery(self, msg: Received) -> None:
-        self._ack(msg.agent_id, "Approved")
-        number = self._number("RC")
-        self._ack(msg.agent_id, "Created", number)
+        number = self._approve_and_create(msg.agent_id, "RC")
         self.receivings.append(number)
         doc = msg.element.find(_Q + "document")
         for line in doc.findall(_Q + "line"):
