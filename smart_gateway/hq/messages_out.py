@@ -12,7 +12,6 @@ from xml.sax.saxutils import escape
 from lxml import etree
 
 from ..domain.documents import DocKey, DocType, Document
-from ..messages.canonical import document_to_xml
 from ..messages.schema import NS
 
 _Q = "{%s}" % NS
@@ -45,25 +44,19 @@ def _head(message_id, kind, agent_id, agent_kind, sender, receiver, sent_at: dt.
 
 def propagation(*, message_id: str, agent_id: str, agent_kind: str, document: Document,
                 receiver: str, counterpart: DocType, sent_at: dt.datetime,
-                document_xml: etree._Element | None = None) -> bytes:
-    """``document_xml``, when given, is the validated canonical document as submitted:
-    copying it is cheaper than rendering the domain document again, and the
+                document_xml: etree._Element) -> bytes:
+    """The propagation of a submitted document; ``document_xml`` is that document as
+    validated, copied as it is: cheaper than rendering it again, and the
     receiver gets the sender's text exactly as sent."""
-    if document_xml is not None:
-        # The head's values are schema-checked codes and ids; escaped all the same.
-        head = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in (
-            ("messageId", message_id), ("kind", "Propagation"), ("agentId", agent_id),
-            ("agentKind", agent_kind), ("sender", document.key.company),
-            ("receiver", receiver), ("sentAt", sent_at.isoformat()),
-            ("counterpartType", counterpart.value)))
-        return (f'<message xmlns="{NS}">{head}'.encode()
-                + etree.tostring(document_xml, encoding="utf-8", with_tail=False)
-                + b"</message>")
-    el = _head(message_id, "Propagation", agent_id, agent_kind, document.key.company,
-               receiver, sent_at)
-    _sub(el, "counterpartType", counterpart.value)
-    el.append(document_to_xml(document))
-    return etree.tostring(el, encoding="utf-8")
+    # The head's values are schema-checked codes and ids; escaped all the same.
+    head = "".join(f"<{name}>{escape(value)}</{name}>" for name, value in (
+        ("messageId", message_id), ("kind", "Propagation"), ("agentId", agent_id),
+        ("agentKind", agent_kind), ("sender", document.key.company),
+        ("receiver", receiver), ("sentAt", sent_at.isoformat()),
+        ("counterpartType", counterpart.value)))
+    return (f'<message xmlns="{NS}">{head}'.encode()
+            + etree.tostring(document_xml, encoding="utf-8", with_tail=False)
+            + b"</message>")
 
 
 def acknowledgement(*, message_id: str, agent_id: str, agent_kind: str, sender: str,

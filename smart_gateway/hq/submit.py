@@ -55,7 +55,7 @@ class Prepared:
 
 
 def prepare(submission: Submission, *, request_hash: str, now: dt.datetime,
-            document_xml=None) -> Prepared:
+            document_xml) -> Prepared:
     doc = submission.document
     _check_shape(doc)
     if doc.key.doc_type not in PROPAGATION:

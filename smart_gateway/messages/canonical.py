@@ -1,4 +1,4 @@
-"""Canonical XML (schemas/gateway/v1) to domain documents and back.
+"""Canonical XML (schemas/gateway/v1) to domain documents.
 
 Runs on elements that already passed the schema, so it trusts structure and
 only converts text.  Written against lxml directly, not spyne objects: this is
@@ -110,39 +110,6 @@ def _num(value: Decimal) -> str:
     if "." in text:
         text = text.rstrip("0").rstrip(".")
     return text or "0"
-
-
-def _sub(parent: etree._Element, name: str, text: str | None) -> None:
-    if text is not None:
-        etree.SubElement(parent, _Q + name).text = text
-
-
-def document_to_xml(doc: Document, tag: str = "document") -> etree._Element:
-    el = etree.Element(_Q + tag, nsmap={None: NS})
-    _sub(el, "type", doc.key.doc_type.value)
-    _sub(el, "number", doc.key.number)
-    _sub(el, "company", doc.key.company)
-    _sub(el, "partner", doc.partner)
-    _sub(el, "issueDate", doc.issue_date.isoformat())
-    _sub(el, "requestedDate", doc.requested_date.isoformat() if doc.requested_date else None)
-    _sub(el, "currency", doc.currency)
-    _sub(el, "note", doc.note)
-    for ln in doc.lines:
-        x = etree.SubElement(el, _Q + "line")
-        _sub(x, "lineNumber", str(ln.number))
-        _sub(x, "item", ln.item)
-        _sub(x, "description", ln.description)
-        _sub(x, "quantity", _num(ln.quantity))
-        _sub(x, "unit", ln.unit)
-        _sub(x, "unitPrice", _num(ln.unit_price) if ln.unit_price is not None else None)
-        _sub(x, "requestedDate", ln.requested_date.isoformat() if ln.requested_date else None)
-    for ref in doc.references:
-        x = etree.SubElement(el, _Q + "reference")
-        _sub(x, "company", ref.key.company)
-        _sub(x, "type", ref.key.doc_type.value)
-        _sub(x, "number", ref.key.number)
-        _sub(x, "quantity", _num(ref.quantity) if ref.quantity is not None else None)
-    return el
 
 
 format_decimal = _num

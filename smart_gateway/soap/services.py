@@ -29,10 +29,11 @@ READ_ONLY_OPERATIONS = frozenset({"GetTrace", "SearchAgents", "GetAgent", "GetMe
                                   "ListPendingApprovals"})
 
 
-def _hash(element: etree._Element) -> str:
-    # Exclusive C14N: namespace declarations the payload inherits from the
-    # envelope but does not use must not make a retry look like new content.
-    return hashlib.sha256(etree.tostring(element, method="c14n", exclusive=True)).hexdigest()
+def _fingerprint(*content) -> str:
+    """What makes a retry the same request: its content as read, not its bytes, so
+    that a retry from another SOAP stack (other prefixes, other namespace
+    declarations, other whitespace) is still recognised."""
+    return hashlib.sha256(repr(content).encode()).hexdigest()
 
 
 def _sub(parent, name, text):
@@ -52,11 +53,7 @@ class GatewayService(Service):
         scope = ctx.udc
         submission = submission_from_xml(request)
         scope.subject = str(submission.document.key)
-        # The hash is over the document as read, not its bytes: a retry from
-        # another SOAP stack (other prefixes, other namespace declarations)
-        # is still the same request.
-        request_hash = hashlib.sha256(repr(submission).encode()).hexdigest()
-        prepared = submit.prepare(submission, request_hash=request_hash, now=scope.now,
+        prepared = submit.prepare(submission, request_hash=_fingerprint(submission), now=scope.now,
                                   document_xml=request.find(T_DOCUMENT))
         result = submit.submit(scope.conn, scope.actor, prepared, now=scope.now)
         scope.commit()
@@ -95,7 +92,10 @@ class GatewayService(Service):
         result = acknowledge(scope.conn, scope.actor, message_id=request.messageId,
                              agent_id=request.agentId, state=str(request.state),
                              document_number=request.documentNumber, reason=request.reason,
-                             request_hash=_hash(ctx.in_body_doc), now=scope.now)
+                             request_hash=_fingerprint(request.messageId, request.agentId,
+                                                       str(request.state),
+                                                       request.documentNumber, request.reason),
+                             now=scope.now)
         scope.commit()
         receiver_doc = None
         if result.receiver_number:

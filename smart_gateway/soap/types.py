@@ -1,5 +1,10 @@
 """spyne's view of the canonical messages, used to read and write SOAP bodies.
 
+Only the messages spyne reads or writes are here: responses written as XML
+directly (FetchInbox, GetTrace, GetMetrics) and the push partners'
+ReceiveMessage have no class.  SubmitTransactionResponse is written directly
+too; its class serves the spyne-only baseline of bench/.
+
 The contract is schemas/gateway/v1/gateway.xsd, which the published WSDL
 inlines; these classes only mirror its element names and order so that
 spyne (de)serializes them.  Requests are validated against the XSD before
@@ -37,8 +42,6 @@ AgentKindType = _enum("AgentKind", [k.value for k in AgentKind])
 UseCaseType = _enum("UseCase", [u.value for u in UseCase])
 AckState = _enum("AcknowledgementState",
                  ["Received", "Approved", "PendingApproval", "Rejected", "Created"])
-MessageKind = _enum("MessageKind", ["Propagation", "Acknowledgement"])
-LinkScope = _enum("LinkScope", ["RA-TDN", "ER-TDN"])
 
 CompanyCode = Unicode(min_len=1, max_len=32, pattern="[A-Z0-9][A-Z0-9_\\-]*",
                       type_name="CompanyCode").customize(__namespace__=NS)
@@ -131,32 +134,8 @@ class SubmitTransactionResponse(_Base):
     ]
 
 
-class Acknowledgement(_Base):
-    """What the receiver reported about an agent, as delivered to the sender."""
-    __type_name__ = "Acknowledgement"
-    _type_info = [
-        ("agentId", M(AgentId)),
-        ("state", M(AgentState)),
-        ("senderDocument", M(InstanceRef)),
-        ("receiverDocument", opt(InstanceRef)),
-        ("reason", opt(Text)),
-    ]
 
 
-class InboxMessage(_Base):
-    __type_name__ = "InboxMessage"
-    _type_info = [
-        ("messageId", M(MessageId)),
-        ("kind", M(MessageKind)),
-        ("agentId", M(AgentId)),
-        ("agentKind", M(AgentKindType)),
-        ("sender", M(CompanyCode)),
-        ("receiver", M(CompanyCode)),
-        ("sentAt", M(DateTime)),
-        ("counterpartType", opt(DocumentType)),
-        ("document", opt(Document)),
-        ("acknowledgement", opt(Acknowledgement)),
-    ]
 
 
 class FetchInbox(_Base):
@@ -166,11 +145,6 @@ class FetchInbox(_Base):
     ]
 
 
-class FetchInboxResponse(_Base):
-    _type_info = [
-        ("message", many(InboxMessage)),
-        ("remaining", M(Integer32)),
-    ]
 
 
 class Acknowledge(_Base):
@@ -199,38 +173,10 @@ class GetTrace(_Base):
     ]
 
 
-class TraceNode(_Base):
-    __type_name__ = "TraceNode"
-    _type_info = [
-        ("id", M(Unicode(min_len=1, max_len=160))),
-        ("company", M(CompanyCode)),
-        ("tier", M(Integer32)),
-        ("type", M(DocumentType)),
-        ("number", M(DocumentNumber)),
-        ("state", M(AgentState)),
-        ("quantity", M(Amount)),
-        ("referencedQuantity", M(Amount)),
-        ("partnerKey", opt(Unicode(max_len=160))),
-        ("rush", M(Boolean)),
-    ]
 
 
-class TraceEdge(_Base):
-    __type_name__ = "TraceEdge"
-    _type_info = [
-        ("from", M(Unicode(min_len=1, max_len=160))),
-        ("to", M(Unicode(min_len=1, max_len=160))),
-        ("quantity", M(Amount)),
-        ("scope", M(LinkScope)),
-    ]
 
 
-class GetTraceResponse(_Base):
-    _type_info = [
-        ("root", M(Unicode(min_len=1, max_len=160))),
-        ("node", many(TraceNode, 1)),
-        ("edge", many(TraceEdge)),
-    ]
 
 
 class Agent(_Base):
@@ -305,12 +251,3 @@ class PendingApproval(_Base):
 
 class ListPendingApprovalsResponse(_Base):
     _type_info = [("pending", many(PendingApproval))]
-
-
-class ReceiveMessage(_Base):
-    """Push delivery: what the gateway sends to a push partner's endpoint."""
-    _type_info = [("message", M(InboxMessage))]
-
-
-class ReceiveMessageResponse(_Base):
-    _type_info = [("accepted", M(Boolean))]
