@@ -15,7 +15,7 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from ..domain.agreements import AgreementTerms
 from ..domain.documents import DocKey, DocType, Document, Line
-from ..persistence.fast_insert import FastInsert, FastSelectOne
+from ..persistence.driver import FastInsert, FastSelect
 from ..persistence.tables import (
     agent, agreement, agreement_item, company, credential, event, inbox, instance, instance_line,
     link, outbox,
@@ -25,7 +25,7 @@ from ..persistence.tables import (
 # The submit path's statements are built once: building insert(...).values(...)
 # or a where-clause per call costs more than SQLite's own work on them.
 _GET_COMPANY = select(company).where(company.c.code == bindparam("code"))
-_GET_AGREEMENT = FastSelectOne(select(agreement).where(
+_GET_AGREEMENT = FastSelect(select(agreement).where(
     agreement.c.buyer == bindparam("buyer"), agreement.c.supplier == bindparam("supplier")))
 _GET_CREDENTIAL = select(credential).where(credential.c.username == bindparam("username"))
 _FIND_INSTANCE = select(instance).where(instance.c.company == bindparam("company"),
@@ -39,9 +39,9 @@ _INSERT_AGENT = FastInsert(agent)
 _INSERT_OUTBOX = FastInsert(outbox, returning_id=True)
 _INSERT_EVENT = FastInsert(event, returning_id=True)
 _INSERT_INBOX = FastInsert(inbox)
-_AGREEMENT_ITEMS = FastSelectOne(select(agreement_item.c.item, agreement_item.c.unit_price).where(
+_AGREEMENT_ITEMS = FastSelect(select(agreement_item.c.item, agreement_item.c.unit_price).where(
     agreement_item.c.agreement_id == bindparam("agreement_id")))
-_RECORDED_REPLY = FastSelectOne(select(inbox).where(
+_RECORDED_REPLY = FastSelect(select(inbox).where(
     inbox.c.company == bindparam("company"), inbox.c.message_id == bindparam("message_id")))
 
 

@@ -1,12 +1,14 @@
-"""INSERTs on the submit path, through the DBAPI cursor of the caller's own transaction.
+"""Statements on the submit path, through the DBAPI cursor of the caller's own transaction.
 
 SQLAlchemy Core spends ~60 µs of Python per execute() building its execution
 context, several times what SQLite needs for the insert itself; the submit
 path does six inserts a request.  A FastInsert compiles its statement once
 per dialect with SQLAlchemy and converts values with the columns' own bind
 processors (so Micro and UtcDateTime are stored exactly as Core stores them),
-then hands the rows straight to the driver.  It runs on the Connection's
-DBAPI connection, inside the same transaction as everything else.
+then hands the rows straight to the driver; a FastSelect does the same for
+the submit path's reads, with the columns' result processors.  Both run on
+the Connection's DBAPI connection, inside the same transaction as everything
+else.
 """
 from __future__ import annotations
 
@@ -85,7 +87,7 @@ def _wrapped(conn: Connection, sql: str, params, exc: Exception) -> Exception:
                                dialect=conn.dialect)
 
 
-class FastSelectOne:
+class FastSelect:
     """A SELECT by bound parameters, through the driver, with the columns' result types:
     one row (calling it) or all of them (.all())."""
 
