@@ -116,6 +116,9 @@ agreement_item = Table(
     Column("supplier_part", String(64)),
     Column("unit_price", Micro),
     Column("decoupling", String(4), nullable=False, default="MTS"),  # MTS, MTO, ETO
+    # Stock the supplier keeps of the item for this buyer: an order that would
+    # take the supplier's reported stock below it is a rush order.
+    Column("safety_stock", Micro),
 )
 
 instance = Table(
@@ -141,6 +144,9 @@ instance = Table(
     Column("completed_at", UtcDateTime),  # when it became CompletelyReferenced
     Column("version", Integer, nullable=False, default=1),
     UniqueConstraint("company", "doc_type", "number", name="uq_gw_instance_key"),
+    # A trace starts from a company's document number alone ("trace by any key"):
+    # the unique key above leads with the type, so it cannot serve that lookup.
+    Index("ix_gw_instance_company_number", "company", "number"),
 )
 
 instance_line = Table(
@@ -164,6 +170,9 @@ link = Table(
     Column("source_id", IdType, ForeignKey("gw_instance.id"), nullable=False, index=True),
     Column("target_id", IdType, ForeignKey("gw_instance.id"), nullable=False, index=True),
     Column("quantity", Micro, nullable=False),
+    # The money the target bills, settles or returns of the source (invoice ->
+    # delivery, payment -> payable, return -> receiving); NULL elsewhere.
+    Column("amount", Micro),
     Column("scope", String(8), nullable=False),  # RA-TDN or ER-TDN
 )
 
@@ -203,8 +212,8 @@ outbox = Table(
     Column("id", IdType, primary_key=True, autoincrement=True),
     Column("message_id", String(64), nullable=False, unique=True),
     Column("recipient", String(32), ForeignKey("gw_company.code"), nullable=False),
-    Column("kind", String(16), nullable=False),          # Propagation, Acknowledgement
-    Column("agent_id", String(40), ForeignKey("gw_agent.id"), nullable=False),
+    Column("kind", String(16), nullable=False),          # Propagation, Acknowledgement, Notice
+    Column("agent_id", String(40), ForeignKey("gw_agent.id")),  # none for a Notice
     Column("payload", Text, nullable=False),             # canonical InboxMessage XML
     Column("state", String(12), nullable=False),         # pending, delivered, dead
     Column("attempts", Integer, nullable=False, default=0),
@@ -233,3 +242,8 @@ nonce = Table(
     Column("username", String(64), nullable=False),
     Column("created_at", UtcDateTime, nullable=False, index=True),
 )
+
+
+# Each feature declares its tables in a module of its own, on this metadata;
+# importing them here makes ``metadata`` the whole schema (migrations, tests).
+from . import tables_adapters, tables_cascade, tables_composition, tables_msme  # noqa: E402,F401
