@@ -3,7 +3,7 @@
 A regular transaction follows its agreement; a rush one breaks it (SMART
 2.5.1) and is flagged with the first rule it breaks, in this order: the
 normal lead time, the agreed maximum quantity, the items of the agreement,
-their agreed prices.  Breaking a rule does not refuse the document: the
+their agreed prices, the supplier's safety stock.  Breaking a rule does not refuse the document: the
 receiver approves it or holds it for a manager.
 """
 from __future__ import annotations
@@ -23,6 +23,10 @@ class AgreementTerms:
     max_quantity: Decimal | None = None
     # Agreed items and their prices (None: no agreed price); empty: any item.
     prices: Mapping[str, Decimal | None] = field(default_factory=dict)
+    # Agreed safety stock per item, and the supplier's last reported stock of
+    # those items (ISA); an item without a report cannot be judged by this rule.
+    safety_stock: Mapping[str, Decimal] = field(default_factory=dict)
+    on_hand: Mapping[str, Decimal] = field(default_factory=dict)
 
 
 def rush_rule(doc: Document, terms: AgreementTerms) -> str | None:
@@ -48,4 +52,19 @@ def rush_rule(doc: Document, terms: AgreementTerms) -> str | None:
             if agreed is not None and ln.unit_price is not None and ln.unit_price != agreed:
                 return (f"line {ln.number}: unit price {ln.unit_price} differs from the "
                         f"agreed {agreed}")
+    return _below_safety_stock(doc, terms)
+
+
+def _below_safety_stock(doc: Document, terms: AgreementTerms) -> str | None:
+    ordered: dict[str, Decimal] = {}
+    for ln in doc.lines:
+        ordered[ln.item] = ordered.get(ln.item, Decimal(0)) + ln.quantity
+    for item, quantity in ordered.items():
+        keep, stock = terms.safety_stock.get(item), terms.on_hand.get(item)
+        if keep is None or stock is None:
+            continue
+        if stock - quantity < keep:
+            return (f"item {item}: {quantity} ordered would leave the supplier "
+                    f"{stock - quantity} of its reported {stock} on hand, below the agreed "
+                    f"safety stock of {keep}")
     return None

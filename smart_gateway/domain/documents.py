@@ -115,9 +115,12 @@ class DocKey:
 
 @dataclass(frozen=True, slots=True)
 class Reference:
-    """The instance that triggered this one, with the quantity it carries (None: all)."""
+    """The instance that triggered this one, with the quantity it carries (None: all)
+    and, for money documents, the amount it bills, settles or returns (None: the
+    document's own amount, when it references one instance)."""
     key: DocKey
     quantity: Decimal | None = None
+    amount: Decimal | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -134,6 +137,18 @@ class Document:
     @property
     def total_quantity(self) -> Decimal:
         return sum((ln.quantity for ln in self.lines), Decimal(0))
+
+    @property
+    def amount(self) -> Decimal | None:
+        """Quantity times unit price over the lines; None when a line has no price."""
+        return value_of(self.lines)
+
+
+def value_of(lines) -> Decimal | None:
+    """The money a set of lines is worth, or None when any line has no unit price."""
+    if any(ln.unit_price is None for ln in lines):
+        return None
+    return sum((ln.quantity * ln.unit_price for ln in lines), Decimal(0))
 
 
 @dataclass(frozen=True, slots=True)

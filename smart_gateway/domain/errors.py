@@ -13,7 +13,10 @@ fault code is ``Client.<code>`` or ``Server.<code>``; see soap/faults.py.
      ├── IllegalTransition   state model forbids the move (domain/states.py)
      ├── QuantityExceeded    references carry more than the referenced instance has
      ├── InvalidRequest      well-formed and valid, but semantically wrong
-     └── NotFound            a looked-up document or agent does not exist
+     ├── NotFound            a looked-up document or agent does not exist
+     ├── Infeasible          a composition request whose constraints cannot all hold
+     ├── UnmappedCode        a partner's part code with no mapping in its agreement
+     └── Unrepresentable     text a partner's format or character set cannot carry
 """
 from __future__ import annotations
 
@@ -32,6 +35,9 @@ class ErrorCode(StrEnum):
     QUANTITY_EXCEEDED = "QuantityExceeded"
     INVALID_REQUEST = "InvalidRequest"
     NOT_FOUND = "NotFound"
+    INFEASIBLE = "Infeasible"
+    UNMAPPED_CODE = "UnmappedCode"
+    UNREPRESENTABLE = "Unrepresentable"
     INTERNAL = "Internal"
 
 
@@ -86,6 +92,18 @@ class InvalidRequest(GatewayError):
 
 class NotFound(GatewayError):
     code = ErrorCode.NOT_FOUND
+
+
+class Infeasible(GatewayError):
+    code = ErrorCode.INFEASIBLE
+
+
+class UnmappedCode(GatewayError):
+    code = ErrorCode.UNMAPPED_CODE
+
+
+class Unrepresentable(GatewayError):
+    code = ErrorCode.UNREPRESENTABLE
 
 
 class Internal(GatewayError):

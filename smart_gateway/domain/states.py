@@ -40,6 +40,11 @@ class Event(StrEnum):
     MODIFY = "modify"
     CONFIRM = "confirm"
     CANCEL = "cancel"
+    # A successor that referenced the instance was cut or cancelled (a short
+    # or cancelled delivery): part of what was referenced, or all of it, is
+    # free again.
+    RELEASE_PART = "release_part"
+    RELEASE_ALL = "release_all"
 
 
 S, E = State, Event
@@ -68,6 +73,20 @@ TRANSITIONS: Final[Mapping[tuple[State, Event], State]] = MappingProxyType({
     (S.CONFIRMED, E.REFERENCE_ALL): S.COMPLETELY_REFERENCED,
     (S.CONFIRMED, E.MODIFY): S.MODIFIED,
     (S.CONFIRMED, E.CANCEL): S.CANCELED,
+    # Abnormal propagation (cascade/): an instance already referenced may still
+    # change, down to what its successors reference; a change on top of one
+    # not yet confirmed keeps it Modified.
+    (S.PARTIALLY_REFERENCED, E.MODIFY): S.MODIFIED,
+    (S.COMPLETELY_REFERENCED, E.MODIFY): S.MODIFIED,
+    (S.MODIFIED, E.MODIFY): S.MODIFIED,
+    # What successors referenced shrinks: back to partially referenced, or, with
+    # nothing referenced any more, the instance stands as Confirmed.
+    (S.PARTIALLY_REFERENCED, E.RELEASE_PART): S.PARTIALLY_REFERENCED,
+    (S.PARTIALLY_REFERENCED, E.RELEASE_ALL): S.CONFIRMED,
+    (S.COMPLETELY_REFERENCED, E.RELEASE_PART): S.PARTIALLY_REFERENCED,
+    (S.COMPLETELY_REFERENCED, E.RELEASE_ALL): S.CONFIRMED,
+    (S.MODIFIED, E.RELEASE_PART): S.MODIFIED,
+    (S.MODIFIED, E.RELEASE_ALL): S.MODIFIED,
 })
 
 
@@ -85,3 +104,8 @@ def advance(state: State, event: Event) -> State:
 def reference_event(referenced: "object", total: "object") -> Event:
     """REFERENCE_ALL once successors cover the whole quantity, else REFERENCE_PART."""
     return Event.REFERENCE_ALL if referenced >= total else Event.REFERENCE_PART  # type: ignore[operator]
+
+
+def release_event(referenced: "object") -> Event:
+    """RELEASE_ALL once successors reference nothing any more, else RELEASE_PART."""
+    return Event.RELEASE_ALL if not referenced else Event.RELEASE_PART

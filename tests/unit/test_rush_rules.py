@@ -46,3 +46,23 @@ def test_each_broken_rule_is_named(document, expected):
 def test_only_orders_can_be_rush_and_an_agreement_without_items_takes_any_item():
     assert rush_rule(order(line(), due_in_days=1, doc_type=DocType.DELIVERY), TERMS) is None
     assert rush_rule(order(line(item="ANYTHING", price="1")), AgreementTerms(14)) is None
+
+
+SAFE = AgreementTerms(lead_time_days=14, safety_stock={"PCB": Decimal(50)},
+                      on_hand={"PCB": Decimal(200)})
+
+
+def test_an_order_that_takes_the_supplier_below_its_safety_stock_is_rush():
+    # 200 on hand, 50 kept: 150 may be ordered; two lines of the item count together
+    assert rush_rule(order(line(qty="150")), SAFE) is None
+    assert rush_rule(order(line(qty="100"), line(2, qty="60")), SAFE) == (
+        "item PCB: 160 ordered would leave the supplier 40 of its reported 200 on hand, "
+        "below the agreed safety stock of 50")
+
+
+def test_safety_stock_without_a_stock_report_cannot_make_an_order_rush():
+    unreported = AgreementTerms(lead_time_days=14, safety_stock={"PCB": Decimal(50)})
+    assert rush_rule(order(line(qty="100000")), unreported) is None
+    # an item without an agreed safety stock is not judged by it either
+    other = AgreementTerms(lead_time_days=14, on_hand={"PCB": Decimal(1)})
+    assert rush_rule(order(line(qty="100")), other) is None
