@@ -30,9 +30,12 @@ ACK_EVENTS = {
     "PendingApproval": Event.HOLD,
     "Rejected": Event.REJECT,
     "Created": Event.CREATE,
+    # A receiver confirms a change that a cascade propagated to it (an agent
+    # with use case update, waiting in Modified): see cascade/apply.py.
+    "Confirmed": Event.CONFIRM,
 }
 # The sender hears of the outcomes it must act on, not of every step.
-TELL_SENDER = {"PendingApproval", "Rejected", "Created"}
+TELL_SENDER = {"PendingApproval", "Rejected", "Created", "Confirmed"}
 
 
 @dataclass(frozen=True)
@@ -87,6 +90,8 @@ def acknowledge(conn: Connection, actor: Actor, *, message_id: str, agent_id: st
     elif new_state is State.CANCELED:
         store.update_instance(conn, source["id"], now,
                               state=advance(State(source["state"]), Event.CANCEL).value)
+    elif new_state is State.CONFIRMED:
+        _confirm_change(conn, agent, now)
 
     store.update_agent(conn, agent_id, agent["version"], **values)
     confirm_by_acknowledgement(conn, agent_id, now)
@@ -108,6 +113,17 @@ def acknowledge(conn: Connection, actor: Actor, *, message_id: str, agent_id: st
                        operation="Acknowledge", request_hash=request_hash,
                        response=json.dumps(vars(result)), now=now)
     return result
+
+
+def _confirm_change(conn: Connection, agent: dict, now: dt.datetime) -> None:
+    """The receiver confirmed a changed hop: both its documents still Modified are Confirmed."""
+    from ..domain.change import confirm_state
+    for instance_id in sorted(i for i in (agent["source_instance_id"], agent["target_instance_id"])
+                              if i is not None):
+        row = store.get_instance(conn, instance_id, lock=True)
+        if row["state"] == State.MODIFIED.value:
+            store.update_instance(conn, instance_id, now, state=confirm_state(
+                State(row["state"]), row["referenced_quantity"], row["quantity"]).value)
 
 
 def _create_counterpart(conn: Connection, agent: dict, source: dict, number: str,

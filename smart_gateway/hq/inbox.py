@@ -16,13 +16,14 @@ import datetime as dt
 
 from sqlalchemy import Connection, and_, func, or_, select, update
 
-from ..domain.errors import Unauthorized
+from ..domain.errors import GatewayError, Unauthorized
 from ..domain.states import Event, State, advance
 from ..persistence.tables import outbox
 from . import store
 from .actor import Actor
 
 REDELIVERY = dt.timedelta(seconds=60)
+NATIVE_ATTEMPTS = 8   # as the push worker's default bound (config outbox_max_attempts)
 
 
 def _due(company: str, now: dt.datetime):
@@ -32,21 +33,42 @@ def _due(company: str, now: dt.datetime):
 
 
 def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime,
-          confirm: tuple[str, ...] = ()) -> tuple[list[bytes], int]:
+          confirm: tuple[str, ...] = (), native: bool | None = None) -> tuple[list[bytes], int]:
     """Confirm what the caller has processed, then hand out up to ``limit`` due
-    messages, oldest first; returns their payloads and how many more are due."""
+    messages, oldest first; returns their payloads and how many more are due.
+
+    ``native`` (None: as the caller's agreement says) adds to each propagated
+    document its rendering in the caller's own format.  A document that cannot
+    be rendered faithfully (an unmapped part code, text the charset cannot
+    carry) is not handed out: the row records why, and after NATIVE_ATTEMPTS
+    tries it is a dead letter for an administrator to fix and replay."""
     if actor.company is None:
         raise Unauthorized("the administrator has no inbox; fetch as a company")
+    from ..delivery import native as native_format  # adapters load on first native use
+    fmt = None
+    if native is not False:
+        fmt = native_format.format_of(conn, actor.company)
+        native = fmt.native if native is None else native
     if confirm:
         conn.execute(update(outbox).where(
             outbox.c.recipient == actor.company, outbox.c.message_id.in_(confirm),
             outbox.c.state == "fetched").values(state="delivered", delivered_at=now))
-    q = (select(outbox.c.id, outbox.c.payload, outbox.c.kind, outbox.c.agent_id, outbox.c.state)
+    q = (select(outbox.c.id, outbox.c.payload, outbox.c.kind, outbox.c.agent_id, outbox.c.state,
+                outbox.c.attempts)
          .where(_due(actor.company, now)).order_by(outbox.c.id).limit(limit))
     if store.is_postgres(conn):
         q = q.with_for_update(skip_locked=True)  # two pollers never get the same message
     rows = conn.execute(q).all()
+    payloads: list[bytes] = []
     for row in rows:
+        payload = row.payload.encode()
+        if native and row.kind == "Propagation":
+            try:
+                payload = native_format.with_native(payload, native_format.render(conn, fmt, payload))
+            except GatewayError as exc:
+                _native_failed(conn, row.id, row.attempts, f"{exc.code}: {exc}")
+                continue
+        payloads.append(payload)
         conn.execute(update(outbox).where(outbox.c.id == row.id).values(
             state="fetched", next_attempt_at=now + REDELIVERY,
             attempts=outbox.c.attempts + 1, last_error=None))
@@ -54,7 +76,14 @@ def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime,
             arrived(conn, row.agent_id, now, via="fetch", actor=actor.username)
     remaining = conn.execute(select(func.count()).select_from(outbox)
                              .where(_due(actor.company, now))).scalar_one()
-    return [r.payload.encode() for r in rows], remaining
+    return payloads, remaining
+
+
+def _native_failed(conn: Connection, outbox_id: int, attempts: int, error: str) -> None:
+    attempts += 1
+    conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
+        attempts=attempts, last_error=error[:500],
+        state="dead" if attempts >= NATIVE_ATTEMPTS else "pending"))
 
 
 def confirm_by_acknowledgement(conn: Connection, agent_id: str, now: dt.datetime) -> None:

@@ -16,6 +16,7 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 from ..domain.agreements import AgreementTerms
 from ..domain.documents import DocKey, DocType, Document, Line
 from ..persistence.driver import FastInsert, FastSelect
+from ..persistence.tables_msme import inventory
 from ..persistence.tables import (
     agent, agreement, agreement_item, company, credential, event, inbox, instance, instance_line,
     link, outbox,
@@ -39,7 +40,8 @@ _INSERT_AGENT = FastInsert(agent)
 _INSERT_OUTBOX = FastInsert(outbox, returning_id=True)
 _INSERT_EVENT = FastInsert(event, returning_id=True)
 _INSERT_INBOX = FastInsert(inbox)
-_AGREEMENT_ITEMS = FastSelect(select(agreement_item.c.item, agreement_item.c.unit_price).where(
+_AGREEMENT_ITEMS = FastSelect(select(agreement_item.c.item, agreement_item.c.unit_price,
+                                     agreement_item.c.safety_stock).where(
     agreement_item.c.agreement_id == bindparam("agreement_id")))
 _RECORDED_REPLY = FastSelect(select(inbox).where(
     inbox.c.company == bindparam("company"), inbox.c.message_id == bindparam("message_id")))
@@ -59,10 +61,17 @@ def get_agreement(conn: Connection, buyer: str, supplier: str) -> dict[str, Any]
 
 
 def agreement_terms(conn: Connection, row: dict[str, Any]) -> AgreementTerms:
-    """The rules of an agreement row: lead time, maximum quantity, items and prices."""
+    """The rules of an agreement row: lead time, maximum quantity, items and prices,
+    safety stocks with the supplier's reported stock of those items."""
     items = _AGREEMENT_ITEMS.all(conn, {"agreement_id": row["id"]})
+    keep = {i["item"]: i["safety_stock"] for i in items if i["safety_stock"] is not None}
+    on_hand = {}
+    if keep:  # only agreements with safety stocks pay for the inventory read
+        on_hand = dict(conn.execute(select(inventory.c.item, inventory.c.on_hand).where(
+            inventory.c.company == row["supplier"], inventory.c.item.in_(list(keep)))).all())
     return AgreementTerms(lead_time_days=row["lead_time_days"], max_quantity=row["max_quantity"],
-                          prices={i["item"]: i["unit_price"] for i in items})
+                          prices={i["item"]: i["unit_price"] for i in items},
+                          safety_stock=keep, on_hand=on_hand)
 
 
 def get_credential(conn: Connection, username: str) -> dict[str, Any] | None:
@@ -142,7 +151,7 @@ def update_instance(conn: Connection, instance_id: int, now: dt.datetime, **valu
 
 
 def insert_links(conn: Connection, rows: Iterable[dict[str, Any]]) -> None:
-    rows = list(rows)
+    rows = [{"amount": None, **r} for r in rows]
     if rows:
         _INSERT_LINK.many(conn, rows)
 

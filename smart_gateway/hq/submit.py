@@ -24,7 +24,7 @@ from ..domain.errors import (
     Duplicate, InvalidRequest, QuantityExceeded, Unauthorized, UnknownReference,
 )
 from ..domain.states import State, advance, reference_event
-from . import messages_out, store
+from . import amounts, messages_out, store
 from .actor import Actor
 
 HEADQUARTER = "HQ"  # the agent's location while it waits at the headquarter
@@ -116,6 +116,9 @@ def _check_shape(doc: Document) -> None:
         raise InvalidRequest(
             f"a {kind.value} cannot be submitted: it is created at the receiver when it "
             f"acknowledges the document it answers (Acknowledge with state Created)")
+    if not doc.lines:
+        raise InvalidRequest(f"{doc.key} has no line; a document carries at least one "
+                             f"(a cancellation is CancelTransaction, not a document)")
     numbers = [ln.number for ln in doc.lines]
     if len(set(numbers)) != len(numbers):
         raise InvalidRequest(f"{doc.key}: line numbers must be unique; got {numbers}")
@@ -139,6 +142,7 @@ def _check_shape(doc: Document) -> None:
                              f"DeliveryRequest may be referenced besides, not instead")
     if len(doc.references) > 1 and any(r.quantity is None for r in doc.references):
         raise InvalidRequest(f"{doc.key}: with several references, each must carry its quantity")
+    amounts.check_document(doc)
 
 
 def _check_partner(conn: Connection, doc: Document) -> dict | None:
@@ -172,6 +176,7 @@ def _resolve_references(conn: Connection, doc: Document) -> tuple[list[dict], di
     allowed = MAY_REFERENCE.get(doc.key.doc_type, frozenset())
     links: list[dict] = []
     fulfilled: dict[int, Decimal] = {}
+    money: dict[int, Decimal] = {}
     for ref in doc.references:
         if ref.key.doc_type not in allowed:
             raise InvalidRequest(f"a {doc.key.doc_type.value} cannot reference a "
@@ -193,7 +198,8 @@ def _resolve_references(conn: Connection, doc: Document) -> tuple[list[dict], di
             raise InvalidRequest(f"{ref.key} is with {row['partner']}, but the "
                                  f"{doc.key.doc_type.value} goes to {doc.partner}")
         qty = ref.quantity if ref.quantity is not None else doc.total_quantity
-        links.append({"source_id": row["id"], "quantity": qty, "scope": "RA-TDN"})
+        links.append({"source_id": row["id"], "quantity": qty, "scope": "RA-TDN",
+                      "amount": amounts.carried(conn, doc, ref, row, money)})
         if (doc.key.doc_type, ref.key.doc_type) in FULFILS:
             fulfilled[row["id"]] = fulfilled.get(row["id"], Decimal(0)) + qty
     carried = sum(fulfilled.values(), Decimal(0))

@@ -75,10 +75,11 @@ def line_from_xml(el: etree._Element) -> Line:
 
 def reference_from_xml(el: etree._Element) -> Reference:
     f = _fields(el)
-    qty = f.get("quantity")
+    qty, amount = f.get("quantity"), f.get("amount")
     return Reference(
         key=DocKey(str(f["company"]), DocType(str(f["type"])), str(f["number"])),
         quantity=Decimal(str(qty)) if qty else None,
+        amount=Decimal(str(amount)) if amount else None,
     )
 
 

@@ -85,3 +85,29 @@ def test_pending_approvals_of_another_company_are_not_listed(priced, engine):
     before = rows(engine)
     zeep_fault(mother, "Unauthorized", mother.service.ListPendingApprovals, company="T1A")
     assert rows(engine) == before
+
+
+def test_an_order_below_the_suppliers_safety_stock_is_rush_once_stock_is_reported(gw, engine):
+    # given: T1A keeps 50 ITEM-1 for MOTHER, and reports 200 on hand (ISA)
+    with engine.begin() as conn:
+        terms = conn.execute(select(agreement.c.id).where(agreement.c.buyer == "MOTHER",
+                                                          agreement.c.supplier == "T1A")).scalar_one()
+        conn.execute(insert(agreement_item).values(agreement_id=terms, item="ITEM-1",
+                                                   decoupling="MTS", safety_stock=Decimal(50)))
+    mother, t1a = party(gw, "MOTHER"), party(gw, "T1A")
+    before_report = mother.service.SubmitTransaction(
+        messageId=mid(), document=doc("PurchaseOrder", "PO-0", "MOTHER", "T1A", qty=500))
+    t1a.service.ReportInventory(company="T1A", level=[
+        {"item": "ITEM-1", "onHand": Decimal(200), "unit": "EA"}])
+    # when: MOTHER orders what the stock allows, then more
+    within = mother.service.SubmitTransaction(
+        messageId=mid(), document=doc("PurchaseOrder", "PO-1", "MOTHER", "T1A", qty=150))
+    beyond = mother.service.SubmitTransaction(
+        messageId=mid(), document=doc("PurchaseOrder", "PO-2", "MOTHER", "T1A", qty=151))
+    # then: without a report the rule cannot judge; with it, 151 is rush and says why
+    assert (before_report.rush, within.rush, beyond.rush) == (False, False, True)
+    with engine.connect() as conn:
+        rule = conn.execute(select(instance.c.rush_rule)
+                            .where(instance.c.number == "PO-2")).scalar_one()
+    assert rule == ("item ITEM-1: 151 ordered would leave the supplier 49 of its reported 200 "
+                    "on hand, below the agreed safety stock of 50")

@@ -72,3 +72,28 @@ def test_a_document_too_large_to_total_exactly_is_refused_and_writes_nothing(gw,
                            "partner": "T1A", "issueDate": dt.date(2026, 12, 31), "line": huge})
     assert "split it" in fault.message
     assert rows(engine) == before
+
+
+def test_parties_and_item_identifiers_travel_with_the_document(gw):
+    mother, t1a = party(gw, "MOTHER"), party(gw, "T1A")
+    ship_to = {"role": "ShipTo", "id": [{"scheme": "GLN", "value": "8801234000017"}],
+               "name": "한빛전자 구미 공장", "address": {
+                   "street": ["공단동 123", "Gate 4"], "city": "구미시", "postalCode": "39376",
+                   "country": "KR"}}
+    document = {"type": "PurchaseOrder", "number": "PO-P-1", "company": "MOTHER",
+                "partner": "T1A", "issueDate": dt.date(2026, 12, 31),
+                "party": [{"role": "Buyer", "id": [{"scheme": "DUNS", "value": "123456789"}]},
+                          ship_to],
+                "line": [{"lineNumber": 1, "item": "MAINBOARD", "quantity": Decimal(5),
+                          "unit": "EA", "itemId": [{"scheme": "GTIN", "value": "08801234567893"},
+                                                   {"scheme": "Seller", "value": "SPA-MB-7720"}]}]}
+    mother.service.SubmitTransaction(messageId=mid(), document=document)
+    (message,) = t1a.service.FetchInbox(maxMessages=5).message
+    got = message.document
+    assert [p.role for p in got.party] == ["Buyer", "ShipTo"]
+    shipped = got.party[1]
+    assert (shipped.name, shipped.address.city, shipped.address.street) == (
+        "한빛전자 구미 공장", "구미시", ["공단동 123", "Gate 4"])
+    assert [(i.scheme, i.value) for i in shipped.id] == [("GLN", "8801234000017")]
+    assert [(i.scheme, i.value) for i in got.line[0].itemId] == [
+        ("GTIN", "08801234567893"), ("Seller", "SPA-MB-7720")]
