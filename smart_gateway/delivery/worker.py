@@ -29,10 +29,15 @@ from lxml import etree
 from sqlalchemy import Engine, select, update
 from zeep.transports import Transport
 
+from ..domain.errors import GatewayError
 from ..hq.inbox import mark_delivered
+from ..hq.store import log_event
+from ..msme.tracker import run_due_alerts
 from ..messages.schema import NS
+from ..persistence.db import READ_ONLY
 from ..persistence.tables import company, outbox
 from ..soap.wsdl import PARTNER_WSDL
+from . import file_drop, native
 
 log = logging.getLogger(__name__)
 
@@ -41,6 +46,9 @@ BINDING = f"{{{NS}}}SmartPartnerSoap11"
 SOAP_ACTION = f'"{NS}#ReceiveMessage"'
 MAX_DELAY = 3600.0
 ACTOR = "outbox-worker"
+# Alerts are due by the day (three days before a delivery date, the day after
+# it): a minute is late enough for anyone and cheap for the database.
+ALERT_INTERVAL = dt.timedelta(seconds=60)
 
 
 @dataclass(frozen=True)
@@ -64,6 +72,8 @@ class _Claim:
     attempts: int
     endpoint: str
     lease_until: dt.datetime
+    recipient: str = ""
+    transport: str = "push"
 
 
 @functools.lru_cache(maxsize=8)
@@ -100,23 +110,33 @@ def push(endpoint: str, payload: str, *, timeout: float) -> None:
         raise RuntimeError(f"partner answered accepted={accepted!r} (HTTP {response.status_code})")
 
 
-def _claim(engine: Engine, now: dt.datetime, batch: int, lease: dt.timedelta) -> list[_Claim]:
-    lease_until = now + lease
+def _claim(engine: Engine, now: dt.datetime, batch: int, timeout: float) -> list[_Claim]:
     with engine.begin() as conn:
         q = (select(outbox.c.id, outbox.c.message_id, outbox.c.kind, outbox.c.agent_id,
-                    outbox.c.payload, outbox.c.attempts, company.c.endpoint)
+                    outbox.c.payload, outbox.c.attempts, company.c.endpoint,
+                    outbox.c.recipient, company.c.transport)
              .join(company, company.c.code == outbox.c.recipient)
              .where(outbox.c.state == "pending", outbox.c.next_attempt_at <= now,
-                    company.c.transport == "push")
+                    company.c.transport.in_(("push", "file")))
              .order_by(outbox.c.id).limit(batch))
         if conn.dialect.name == "postgresql":
             q = q.with_for_update(skip_locked=True, of=outbox)
         rows = conn.execute(q).all()
+        # The rows are sent one after the other, each within ``timeout``: the
+        # lease covers the whole batch, so that a slow partner does not let the
+        # last rows' leases run out while they wait (another worker would send
+        # them too).  A worker that dies leaves its rows to whoever comes once
+        # the lease is over.
+        lease_until = now + lease_for(len(rows), timeout)
         if rows:
             conn.execute(update(outbox).where(outbox.c.id.in_([r.id for r in rows]))
                          .values(next_attempt_at=lease_until))
     return [_Claim(r.id, r.message_id, r.kind, r.agent_id, r.payload, r.attempts,
-                   r.endpoint or "", lease_until) for r in rows]
+                   r.endpoint or "", lease_until, r.recipient, r.transport) for r in rows]
+
+
+def lease_for(rows: int, timeout: float) -> dt.timedelta:
+    return dt.timedelta(seconds=timeout * (rows + 1) + 5)
 
 
 def _still_ours(conn, claim: _Claim) -> bool:
@@ -136,13 +156,13 @@ def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20, max_attemp
                 base_delay: float = 1.0, timeout: float = 10.0) -> DeliveryReport:
     """Send every due push message (up to ``batch``) once; returns what became of them."""
     delivered = retried = dead = 0
-    lease = dt.timedelta(seconds=timeout * 2 + 30)
-    for claim in _claim(engine, now, batch, lease):
+    for claim in _claim(engine, now, batch, timeout):
         error: str | None = None
+        notes: tuple[str, ...] = ()
         try:
-            if not claim.endpoint:
-                raise RuntimeError("the push company has no endpoint in its agreement")
-            push(claim.endpoint, claim.payload, timeout=timeout)
+            via, notes = _send(engine, claim, timeout)
+        except GatewayError as exc:  # the document cannot be written in the partner's format
+            error = f"{exc.code.value}: {exc}"
         except Exception as exc:  # noqa: BLE001 - any failure is a retry, recorded on the row
             error = f"{type(exc).__name__}: {exc}"
         with engine.begin() as conn:
@@ -151,7 +171,11 @@ def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20, max_attemp
                 continue
             if error is None:
                 mark_delivered(conn, claim.id, claim.kind, claim.agent_id, now,
-                               via="push", actor=ACTOR)
+                               via=via, actor=ACTOR)
+                if notes:  # the agreement's text rule changed text: the record says so
+                    log_event(conn, now=now, actor=ACTOR, kind="transliterated",
+                              company_code=claim.recipient, agent_id=claim.agent_id,
+                              message_id=claim.message_id, notes=list(notes))
                 delivered += 1
                 continue
             attempts = claim.attempts + 1
@@ -166,6 +190,55 @@ def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20, max_attemp
                 retried += 1
             conn.execute(update(outbox).where(outbox.c.id == claim.id).values(**values))
     return DeliveryReport(delivered, retried, dead)
+
+
+def _send(engine: Engine, claim: _Claim, timeout: float) -> tuple[str, tuple[str, ...]]:
+    """Deliver one claimed message the way its recipient's agreement says; returns how,
+    and what the text rule transliterated on the way.
+
+    A propagated document goes in the recipient's own format when its agreement
+    says native (file drops always): rendered by its ERP kind's adapter, then
+    pushed inside ReceiveMessage (the native element), or to SAP's own IDoc
+    endpoint, or written into the drop folder.  A document the adapter cannot
+    write faithfully raises, and the row is retried and finally dead-lettered
+    like any failed delivery, never sent half right."""
+    fmt = rendered = None
+    if claim.transport == "file" or claim.kind == "Propagation":
+        with engine.connect() as conn:
+            conn.execution_options(**{READ_ONLY: True})
+            fmt = native.format_of(conn, claim.recipient)
+            if claim.kind == "Propagation" and (fmt.native or claim.transport == "file"):
+                rendered = native.render(conn, fmt, claim.payload)
+    if claim.transport == "file":
+        file_drop.write_outbound(fmt, claim.message_id, claim.payload, rendered)
+        return "file", rendered.notes if rendered else ()
+    if not claim.endpoint:
+        raise RuntimeError("the push company has no endpoint in its agreement")
+    if rendered is not None and fmt.native_endpoint and rendered.kind == "sap-idoc":
+        push_idoc(fmt.native_endpoint, claim.message_id, rendered.data, timeout=timeout)
+        return "sap-idoc", rendered.notes
+    payload = (claim.payload if rendered is None
+               else native.with_native(claim.payload, rendered).decode("utf-8"))
+    push(claim.endpoint, payload, timeout=timeout)
+    return "push", rendered.notes if rendered else ()
+
+
+@functools.lru_cache(maxsize=32)
+def _sap_client(endpoint: str, timeout: float) -> zeep.Client:
+    """SAP publishes its IDoc endpoint's WSDL at ?wsdl; read once per endpoint."""
+    return zeep.Client(f"{endpoint}?wsdl",
+                       transport=Transport(timeout=timeout, operation_timeout=timeout))
+
+
+def push_idoc(endpoint: str, message_id: str, idoc: bytes, *, timeout: float) -> str:
+    """Hand one IDoc XML file to SAP's inbound endpoint; returns SAP's IDoc number.
+    A fault (SAP refused the IDoc) raises zeep's Fault with SAP's reason."""
+    client = _sap_client(endpoint, timeout)
+    service = client.create_service(next(iter(client.wsdl.bindings)), endpoint)
+    number = service.IdocInbound(messageId=message_id, idoc=idoc.decode("utf-8"))
+    if not number:
+        raise RuntimeError("SAP answered no IDoc number")
+    return number
 
 
 def list_dead(engine: Engine) -> list[dict]:
@@ -188,15 +261,34 @@ def replay_dead(engine: Engine, message_id: str, now: dt.datetime) -> bool:
 
 
 def run_forever(engine: Engine, stop_event: threading.Event, interval: float = 0.5, *,
-                max_attempts: int = 8, base_delay: float = 1.0, timeout: float = 10.0) -> None:
-    """Deliver until ``stop_event`` is set; meant for a daemon thread next to the gateway."""
+                max_attempts: int = 8, base_delay: float = 1.0, timeout: float = 10.0,
+                batch: int = 20) -> None:
+    """Deliver until ``stop_event`` is set; meant for a daemon thread next to the gateway.
+
+    Each round also takes in the files file-drop partners have put in their in/
+    folders (file_drop.poll), so one loop serves both directions of every transport;
+    and once a minute the order tracker raises the alerts that have come due, which
+    this same loop then delivers."""
+    next_alerts = dt.datetime.min.replace(tzinfo=dt.timezone.utc)
     while not stop_event.is_set():
+        now = dt.datetime.now(dt.timezone.utc)
+        if now >= next_alerts:
+            try:
+                run_due_alerts(engine, now)
+            except Exception:  # noqa: BLE001 - a failed round is tried again next minute
+                log.exception("order tracker round failed")
+            next_alerts = now + ALERT_INTERVAL
         try:
-            report = deliver_due(engine, now=dt.datetime.now(dt.timezone.utc),
+            report = deliver_due(engine, now=dt.datetime.now(dt.timezone.utc), batch=batch,
                                  max_attempts=max_attempts, base_delay=base_delay,
                                  timeout=timeout)
         except Exception:  # noqa: BLE001 - a database hiccup must not kill the thread
             log.exception("outbox worker round failed")
             report = DeliveryReport()
-        if report.total == 0:
+        try:
+            files = file_drop.poll(engine).total
+        except Exception:  # noqa: BLE001 - an unreadable folder must not stop deliveries
+            log.exception("file drop poll failed")
+            files = 0
+        if report.total == 0 and files == 0:
             stop_event.wait(interval)

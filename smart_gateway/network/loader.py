@@ -15,8 +15,17 @@ the file in one round instead of one error per run.
     tier = 1                          # 0 only for the mother company
     role = "supplier"                 # mother | supplier | raw-material
     erp_kind = "ubl-2.1"              # see ERP_KINDS
-    transport = "push"                # push (needs endpoint) | pull (no endpoint)
-    endpoint = "${T1A_URL}"           # http(s) URL; ${VAR} from load_network(variables=)
+    transport = "push"                # push (needs endpoint) | pull (no endpoint) | file
+    endpoint = "${T1A_URL}"           # http(s) URL; ${VAR} from load_network(variables=),
+                                      # ${VAR:-default} where the file has a default
+    [company.format]                  # optional: documents in the ERP kind's own format
+    native = true                     # propagated documents rendered by the kind's adapter
+    text_rule = "refuse"              # refuse | transliterate (text the charset cannot carry)
+    charset = "x12-basic"             # EDI/flat/CSV character set (adapters/text.py CHARSETS)
+    drop_folder = "${DROP}/t1a"       # transport "file": <drop>/in, out, done, rejected
+    native_endpoint = "${SAP_URL}"    # sap-idoc pushed natively: SAP's own IDoc SOAP endpoint
+    [company.format.party_ids]        # the company's own identifiers of the parties
+    MOTHER = "0000100001"
     # secret may be "${VAR}" too, so that a production file holds no secret
     [company.credentials]
     username = "t1a"
@@ -37,12 +46,19 @@ the file in one round instead of one error per run.
     supplier_part = "SPA-MB-7720"     # optional
     unit_price = "38.50"              # optional
     decoupling = "MTO"                # MTS (default) | MTO | ETO
+    safety_stock = "200"              # optional: what the supplier keeps on hand
+    [agreement.item.change]           # optional: this item's change terms
+    frozen_days = 7                   # a change due within 7 days is with penalty
+    penalty_percent = "10"            # of the changed value
+    penalty_fixed = "50.00"           # per changed line
+    [agreement.change]                # optional: the terms of every other item
 
 ``install`` writes a loaded network into gw_company, gw_credential,
-gw_agreement and gw_agreement_item, idempotently.
+gw_agreement, gw_agreement_item and gw_change_term, idempotently.
 """
 from __future__ import annotations
 
+import json
 import math
 import os
 import re
@@ -58,21 +74,25 @@ from sqlalchemy import Connection, Table, and_, delete, insert, select, update
 from ..persistence.tables import SCALE
 from ..persistence.tables import agreement as agreement_table
 from ..persistence.tables import agreement_item as agreement_item_table
+from ..persistence.tables_cascade import change_term as change_term_table
 from ..persistence.tables import company as company_table
 from ..persistence.tables import credential as credential_table
+from ..persistence.tables_adapters import partner_format as format_table
 
 DEMO_NETWORK: Final = Path(__file__).resolve().with_name("demo.toml")
 
 Role = Literal["mother", "supplier", "raw-material"]
-Transport = Literal["push", "pull"]
+Transport = Literal["push", "pull", "file"]
 Decoupling = Literal["MTS", "MTO", "ETO"]
 
 ROLES: Final = ("mother", "supplier", "raw-material")
-TRANSPORTS: Final = ("push", "pull")
+TRANSPORTS: Final = ("push", "pull", "file")
+TEXT_RULES: Final = ("refuse", "transliterate")
 DECOUPLING_POINTS: Final = ("MTS", "MTO", "ETO")
 # The ERP kinds the gateway has (or plans) an adapter for; a typo here would
 # otherwise only surface at the first message to that company.
-ERP_KINDS: Final = ("csv", "cxml", "edifact-d96a", "sap-idoc", "ubl-2.1", "x12-4010")
+ERP_KINDS: Final = ("csv", "cxml", "edifact-d96a", "sap-idoc", "sap-idoc-flat", "ubl-2.1",
+                    "x12-4010")
 
 CODE_RE: Final = re.compile(r"[A-Z0-9][A-Z0-9_-]*")
 TOKEN_RE: Final = re.compile(r"\S+")
@@ -84,10 +104,15 @@ MAX_DECIMAL: Final = Decimal(2**63 - 1) / SCALE  # what a Micro (BigInteger mill
 
 TOP_KEYS: Final = ("network", "company", "admin", "agreement")
 NETWORK_KEYS: Final = ("name",)
-COMPANY_KEYS: Final = ("code", "name", "tier", "role", "erp_kind", "transport", "endpoint", "credentials")
+COMPANY_KEYS: Final = ("code", "name", "tier", "role", "erp_kind", "transport", "endpoint", "credentials",
+                        "format")
+FORMAT_KEYS: Final = ("native", "text_rule", "charset", "drop_folder", "native_endpoint", "party_ids")
 CREDENTIAL_KEYS: Final = ("username", "secret")
-AGREEMENT_KEYS: Final = ("buyer", "supplier", "lead_time_days", "max_quantity", "currency", "item")
-ITEM_KEYS: Final = ("item", "supplier_part", "unit_price", "decoupling")
+AGREEMENT_KEYS: Final = ("buyer", "supplier", "lead_time_days", "max_quantity", "currency", "item",
+                          "change")
+ITEM_KEYS: Final = ("item", "supplier_part", "unit_price", "decoupling", "safety_stock", "change")
+CHANGE_KEYS: Final = ("frozen_days", "penalty_percent", "penalty_fixed")
+EVERY_ITEM: Final = "*"  # gw_change_term's row for the items without terms of their own
 
 
 # --------------------------------------------------------------------------- the model
@@ -100,6 +125,17 @@ class Credential:
 
 
 @dataclass(frozen=True)
+class PartnerFormat:
+    """How documents reach the company and leave it in its ERP kind's own format."""
+    native: bool = False
+    text_rule: str = "refuse"
+    charset: str | None = None
+    drop_folder: str | None = None
+    native_endpoint: str | None = None
+    party_ids: tuple[tuple[str, str], ...] = ()     # (company code, native id), sorted
+
+
+@dataclass(frozen=True)
 class Company:
     code: str
     name: str
@@ -109,6 +145,15 @@ class Company:
     transport: Transport
     endpoint: str | None
     credentials: Credential
+    format: PartnerFormat | None = None
+
+
+@dataclass(frozen=True)
+class ChangeTerms:
+    """What a change costs under an agreement (see smart_gateway/cascade/README.md)."""
+    frozen_days: int = 0
+    penalty_percent: Decimal = Decimal(0)
+    penalty_fixed: Decimal = Decimal(0)
 
 
 @dataclass(frozen=True)
@@ -117,6 +162,8 @@ class AgreementItem:
     supplier_part: str | None = None
     unit_price: Decimal | None = None
     decoupling: Decoupling = "MTS"
+    safety_stock: Decimal | None = None
+    change: ChangeTerms | None = None
 
 
 @dataclass(frozen=True)
@@ -127,6 +174,7 @@ class Agreement:
     max_quantity: Decimal | None = None
     currency: str | None = None
     items: tuple[AgreementItem, ...] = ()
+    change: ChangeTerms | None = None
 
 
 @dataclass(frozen=True)
@@ -366,11 +414,14 @@ def _substitute(text: str, variables: Mapping[str, str]) -> tuple[str, list[str]
     unknown: list[str] = []
 
     def replace(match: re.Match[str]) -> str:
-        name = match.group(1)
-        if name not in variables:
-            unknown.append(name)
-            return match.group(0)
-        return str(variables[name])
+        # ${NAME:-default}, as in a shell: the default when NAME is not given
+        name, has_default, default = match.group(1).partition(":-")
+        if name in variables:
+            return str(variables[name])
+        if has_default:
+            return default
+        unknown.append(name)
+        return match.group(0)
 
     return VARIABLE_RE.sub(replace, text), unknown
 
@@ -412,6 +463,10 @@ def _read_network(data: Mapping[str, Any], variables: Mapping[str, str],
     _check_usernames(companies, admins, problems)
     declared = {raw["code"] for raw in company_raws if isinstance(raw.get("code"), str)}
     _check_agreements(agreements, declared, problems)
+    for entry, c in companies:
+        for code, _ in c.format.party_ids if c.format else ():
+            if code not in declared:
+                problems.add(entry, f"format.party_ids.{code}: not a declared company")
     return Network(name=name, companies=tuple(c for _, c in companies),
                    admins=tuple(a for _, a in admins), agreements=tuple(a for _, a in agreements))
 
@@ -433,14 +488,91 @@ def _read_company(raw: Mapping[str, Any], index: int, variables: Mapping[str, st
     credentials = (_read_credential(credentials_raw, entry, problems, prefix="credentials.",
                                     variables=variables)
                    if credentials_raw is not None else None)
+    fmt = _read_format(t, erp_kind, transport, variables)
     return entry, Company(code=code, name=name, tier=tier, role=role, erp_kind=erp_kind,
-                          transport=transport, endpoint=endpoint, credentials=credentials)
+                          transport=transport, endpoint=endpoint, credentials=credentials,
+                          format=fmt)
+
+
+def _read_format(t: _Table, erp_kind: str | None, transport: str | None,
+                 variables: Mapping[str, str]) -> PartnerFormat | None:
+    """The optional [company.format]; a file drop needs one (its folder)."""
+    if not t.has("format"):
+        if transport == "file":
+            t.problem("format", 'required for transport "file": [company.format] with drop_folder')
+        return None
+    raw = t.table("format")
+    if raw is None:
+        return None
+    f = _Table(raw, t.entry, t.problems, FORMAT_KEYS, prefix="format.")
+    native = raw.get("native", transport == "file")
+    if not isinstance(native, bool):
+        f.problem("native", f"must be a boolean, not {_toml_type(native)}")
+        native = False
+    if transport == "file" and not native:
+        f.problem("native", 'must be true for transport "file": a drop folder carries the '
+                            "ERP's own files")
+    text_rule = f.text("text_rule", max_len=16, required=False, choices=TEXT_RULES,
+                       default="refuse")
+    charset = f.text("charset", max_len=16, required=False)
+    if charset is not None:
+        from adapters.text import CHARSETS  # the adapters' list is the one list of charsets
+        if charset.lower() not in CHARSETS:
+            f.problem("charset", f"{charset!r} is not one of: {', '.join(sorted(CHARSETS))}")
+            charset = None
+    drop_folder = _read_substituted(f, "drop_folder", variables)
+    if transport == "file" and drop_folder is None and not f.has("drop_folder"):
+        f.problem("drop_folder", 'required for transport "file"')
+    elif transport != "file" and f.has("drop_folder"):
+        f.problem("drop_folder", 'only for transport "file"')
+    native_endpoint = _read_substituted(f, "native_endpoint", variables)
+    if native_endpoint is not None:
+        if (url_problem := _url_problem(native_endpoint)) is not None:
+            f.problem("native_endpoint", url_problem)
+            native_endpoint = None
+        elif erp_kind != "sap-idoc" or transport != "push" or not native:
+            f.problem("native_endpoint", 'only for erp_kind "sap-idoc", transport "push" and '
+                                         "native = true (SAP's own IDoc endpoint)")
+    party_ids: list[tuple[str, str]] = []
+    if f.has("party_ids"):
+        ids = raw["party_ids"]
+        if not isinstance(ids, dict):
+            f.problem("party_ids", f"must be a table of company code = native id, not "
+                                   f"{_toml_type(ids)}")
+        else:
+            for code, native_id in ids.items():
+                if not isinstance(native_id, str) or not TOKEN_RE.fullmatch(native_id) \
+                        or len(native_id) > 35:
+                    f.problem(f"party_ids.{code}", "must be a string of at most 35 characters "
+                                                   "without white space")
+                else:
+                    party_ids.append((code, native_id))
+            if len({v for _, v in party_ids}) != len(party_ids):
+                f.problem("party_ids", "two companies have the same native id; each id must "
+                                       "name one company")
+    return PartnerFormat(native=native, text_rule=text_rule or "refuse", charset=charset,
+                         drop_folder=drop_folder, native_endpoint=native_endpoint,
+                         party_ids=tuple(sorted(party_ids)))
+
+
+def _read_substituted(t: _Table, key: str, variables: Mapping[str, str]) -> str | None:
+    """An optional string with ${VAR}s filled in from variables."""
+    value = t.text(key, max_len=500, required=False)
+    if value is None:
+        return None
+    value, unknown = _substitute(value, variables)
+    for name in unknown:
+        t.problem(key, f"unknown variable ${{{name}}}")
+    return None if unknown else value
 
 
 def _read_endpoint(t: _Table, transport: str | None, variables: Mapping[str, str]) -> str | None:
     """The push address with ${VAR}s filled in; pull partners host no server, so they have none."""
     if transport == "pull" and t.has("endpoint"):
         t.problem("endpoint", 'not allowed for transport "pull" (the company polls its inbox)')
+        return None
+    if transport == "file" and t.has("endpoint"):
+        t.problem("endpoint", 'not allowed for transport "file" (messages go to its drop folder)')
         return None
     if transport == "push" and not t.has("endpoint"):
         t.problem("endpoint", 'required for transport "push" (the gateway calls it)')
@@ -503,9 +635,27 @@ def _read_agreement(raw: Mapping[str, Any], index: int,
     items = [_read_item(item_raw, i, entry, problems)
              for i, item_raw in enumerate(t.tables("item", header="[[agreement.item]]"))]
     _check_items(items, problems)
+    change = _read_change(t, entry, problems)
     return entry, Agreement(buyer=buyer, supplier=supplier, lead_time_days=lead_time_days,
                             max_quantity=max_quantity, currency=currency,
-                            items=tuple(item for _, item in items))
+                            items=tuple(item for _, item in items), change=change)
+
+
+def _read_change(parent: "_Table", entry: str, problems: _Problems) -> ChangeTerms | None:
+    """An optional [...change] table of change terms."""
+    if not parent.has("change"):
+        return None
+    raw = parent.table("change")
+    if raw is None:
+        return None
+    t = _Table(raw, entry, problems, CHANGE_KEYS, prefix="change.")
+    frozen = t.integer("frozen_days", minimum=0) if t.has("frozen_days") else 0
+    percent = t.decimal("penalty_percent", positive=False)
+    fixed = t.decimal("penalty_fixed", positive=False)
+    if percent is not None and percent > 100:
+        t.problem("penalty_percent", f"{percent} is more than 100 (percent of the changed value)")
+    return ChangeTerms(frozen_days=frozen or 0, penalty_percent=percent or Decimal(0),
+                       penalty_fixed=fixed or Decimal(0))
 
 
 def _read_item(raw: Mapping[str, Any], index: int, agreement_entry: str,
@@ -518,8 +668,11 @@ def _read_item(raw: Mapping[str, Any], index: int, agreement_entry: str,
     unit_price = t.decimal("unit_price", positive=False)
     decoupling = t.text("decoupling", max_len=4, required=False, choices=DECOUPLING_POINTS,
                         default="MTS")
+    safety_stock = t.decimal("safety_stock", positive=False)
+    change = _read_change(t, entry, problems)
     return entry, AgreementItem(item=item, supplier_part=supplier_part, unit_price=unit_price,
-                                decoupling=decoupling or "MTS")
+                                decoupling=decoupling or "MTS", safety_stock=safety_stock,
+                                change=change)
 
 
 # --------------------------------------------------------------------------- cross-entry checks
@@ -636,6 +789,7 @@ def _install_company(conn: Connection, declared: Company, changes: list[str]) ->
                   {"name": declared.name, "tier": declared.tier, "role": declared.role,
                    "erp_kind": declared.erp_kind, "transport": declared.transport,
                    "endpoint": declared.endpoint}))
+    _install_format(conn, declared, changes)
     login = declared.credentials
     _note(changes, f"credential {login.username} of {declared.code}",
           _upsert(conn, credential_table, {"username": login.username},
@@ -646,6 +800,22 @@ def _install_company(conn: Connection, declared: Company, changes: list[str]) ->
     if stale:
         conn.execute(delete(credential_table).where(c.username.in_(stale)))
         changes.extend(f"deleted credential {username} of {declared.code}" for username in stale)
+
+
+def _install_format(conn: Connection, declared: Company, changes: list[str]) -> None:
+    """The company's [company.format] row, or none when the file declares none."""
+    fmt = declared.format
+    if fmt is None:
+        gone = conn.execute(delete(format_table).where(format_table.c.company == declared.code))
+        if gone.rowcount:
+            changes.append(f"deleted format of {declared.code}")
+        return
+    party_ids = json.dumps(dict(fmt.party_ids), sort_keys=True) if fmt.party_ids else None
+    _note(changes, f"format of {declared.code}",
+          _upsert(conn, format_table, {"company": declared.code},
+                  {"native": fmt.native, "text_rule": fmt.text_rule, "charset": fmt.charset,
+                   "drop_folder": fmt.drop_folder, "native_endpoint": fmt.native_endpoint,
+                   "party_ids": party_ids}))
 
 
 def _install_agreement(conn: Connection, declared: Agreement, changes: list[str]) -> None:
@@ -659,20 +829,42 @@ def _install_agreement(conn: Connection, declared: Agreement, changes: list[str]
     agreement_id = conn.execute(select(a.id).where(
         a.buyer == declared.buyer, a.supplier == declared.supplier)).scalar_one()
     _replace_items(conn, agreement_id, declared.items, label, changes)
+    _replace_change_terms(conn, agreement_id, declared, label, changes)
+
+
+def _replace_change_terms(conn: Connection, agreement_id: int, declared: Agreement, label: str,
+                          changes: list[str]) -> None:
+    """Make the agreement's change terms exactly those the file declares."""
+    declared_terms = {item.item: item.change for item in declared.items if item.change}
+    if declared.change is not None:
+        declared_terms[EVERY_ITEM] = declared.change
+    _delete_undeclared(conn, change_term_table, agreement_id, set(declared_terms),
+                       f"{label} change terms of", changes)
+    for item, terms in sorted(declared_terms.items()):
+        _note(changes, f"{label} change terms of {item}",
+              _upsert(conn, change_term_table, {"agreement_id": agreement_id, "item": item},
+                      {"frozen_days": terms.frozen_days, "penalty_percent": terms.penalty_percent,
+                       "penalty_fixed": terms.penalty_fixed}))
+
+
+def _delete_undeclared(conn: Connection, table, agreement_id: int, declared: set[str],
+                       what: str, changes: list[str]) -> None:
+    """Delete an agreement's rows (by item) that the file no longer declares."""
+    c = table.c
+    existing = set(conn.execute(select(c.item).where(c.agreement_id == agreement_id)).scalars())
+    gone = sorted(existing - declared)
+    if gone:
+        conn.execute(delete(table).where(c.agreement_id == agreement_id, c.item.in_(gone)))
+        changes.extend(f"deleted {what} {item}" for item in gone)
 
 
 def _replace_items(conn: Connection, agreement_id: int, items: Sequence[AgreementItem],
                    label: str, changes: list[str]) -> None:
     """Make the agreement's items exactly these, touching only the rows that differ."""
-    c = agreement_item_table.c
-    existing = set(conn.execute(select(c.item).where(c.agreement_id == agreement_id)).scalars())
-    gone = sorted(existing - {item.item for item in items})
-    if gone:
-        conn.execute(delete(agreement_item_table).where(
-            c.agreement_id == agreement_id, c.item.in_(gone)))
-        changes.extend(f"deleted {label} item {item}" for item in gone)
+    _delete_undeclared(conn, agreement_item_table, agreement_id, {item.item for item in items},
+                       f"{label} item", changes)
     for item in items:
         _note(changes, f"{label} item {item.item}",
               _upsert(conn, agreement_item_table, {"agreement_id": agreement_id, "item": item.item},
                       {"supplier_part": item.supplier_part, "unit_price": item.unit_price,
-                       "decoupling": item.decoupling}))
+                       "decoupling": item.decoupling, "safety_stock": item.safety_stock}))

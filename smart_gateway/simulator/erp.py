@@ -128,6 +128,7 @@ class SimulatedErp:
         self.partner_documents: dict[str, str] = {}  # own key -> partner's document key
         self.pending_approval: list[str] = []
         self.processed: set[str] = set()
+        self.notices: list[etree._Element] = []
         self._seq = itertools.count(1)
         self._numbers: dict[str, itertools.count] = {}
         self.log: list[str] = []
@@ -191,6 +192,8 @@ class SimulatedErp:
             self.processed.add(msg.message_id)
             if msg.kind == "Acknowledgement":
                 self._on_ack(msg)
+            elif msg.kind == "Notice":
+                self.notices.append(msg.element)  # for a person to read; nothing to do
             elif el.findtext(_Q + "counterpartType") == "SalesOrder":
                 self._on_order(msg)
             elif el.findtext(_Q + "counterpartType") == "Receiving":

@@ -2,14 +2,12 @@
 from __future__ import annotations
 
 import os
-import socket
-import subprocess
-import sys
-import time
 import urllib.request
 
 import zeep
 from zeep.wsse.username import UsernameToken
+
+from fixtures.serve_process import free_port, start_serve, stop
 
 NETWORK = """
 [network]
@@ -44,12 +42,6 @@ lead_time_days = 5
 """
 
 
-def free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
-
-
 def test_serve_installs_the_network_and_answers_partners(tmp_path):
     network = tmp_path / "network.toml"
     network.write_text(NETWORK)
@@ -57,18 +49,9 @@ def test_serve_installs_the_network_and_answers_partners(tmp_path):
     env = {**os.environ, "SMART_GATEWAY_SQLITE_PATH": str(tmp_path / "gw.db"),
            "SMART_GATEWAY_PORT": str(port), "BUYER_SECRET": "buyer-secret"}
     env.pop("SMART_GATEWAY_DATABASE_URL", None)
-    proc = subprocess.Popen([sys.executable, "-m", "smart_gateway.cli", "serve", "--network",
-                             str(network)], env=env, stdout=subprocess.PIPE,
-                            stderr=subprocess.STDOUT, text=True)
+    proc = start_serve(network, env)
     try:
-        lines = []
-        deadline = time.monotonic() + 60
-        while time.monotonic() < deadline:
-            line = proc.stdout.readline()
-            lines.append(line)
-            if "listening on" in line or not line:
-                break
-        assert f"http://127.0.0.1:{port}/soap" in lines[-1], "".join(lines)
+        assert f"http://127.0.0.1:{port}/soap" in proc.listening_line
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/health", timeout=10) as resp:
             assert resp.read() == b"ok\n"
         wsdl = f"http://127.0.0.1:{port}/soap?wsdl"
@@ -81,5 +64,16 @@ def test_serve_installs_the_network_and_answers_partners(tmp_path):
         (message,) = seller.FetchInbox(maxMessages=5).message
         assert (message.agentId, message.document.number) == (sent.agentId, "PO-1")
     finally:
-        proc.terminate()
-        proc.wait(timeout=10)
+        stop(proc)
+
+
+def test_the_command_called_with_arguments_leaves_the_callers_signals_alone(tmp_path, monkeypatch):
+    # A process that calls main([...]) (a test run, a script) keeps Python's
+    # SIGPIPE handling: with the default action, a write to a socket its peer
+    # closed would kill the whole process without a word.
+    import signal
+    from smart_gateway import cli
+    monkeypatch.setenv("SMART_GATEWAY_SQLITE_PATH", str(tmp_path / "gw.db"))
+    before = signal.getsignal(signal.SIGPIPE)
+    assert cli.main(["migrate"]) == 0
+    assert signal.getsignal(signal.SIGPIPE) == before != signal.SIG_DFL

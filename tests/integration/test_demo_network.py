@@ -8,12 +8,17 @@ compared with the database.
 """
 from __future__ import annotations
 
+import csv
+import io
 import os
 import subprocess
 import sys
 from collections import Counter
+from decimal import Decimal
+from pathlib import Path
 
 import pytest
+from lxml import etree
 from sqlalchemy import select
 
 from smart_gateway.domain.documents import PROPAGATION, AgentKind, DocType
@@ -22,12 +27,15 @@ from smart_gateway.simulator.network_sim import DemoNetwork
 from smart_gateway.testing import start_gateway
 
 TIERS = ["MOTHER", "T1A", "T1B", "T2A", "T2B", "T3A", "RAW"]
+ROOT = Path(__file__).resolve().parents[2]
+UBL = {"cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2",
+       "cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2"}
 
 
 @pytest.fixture
-def demo(engine):
+def demo(engine, tmp_path):
     gw = start_gateway(engine)
-    net = DemoNetwork.start(gw)
+    net = DemoNetwork.start(gw, drop_dir=tmp_path / "drop")
     orders = net.place_order(100)
     net.run_until_quiet(max_rounds=60)
     yield net, orders
@@ -219,6 +227,84 @@ def test_demo_invoices_pays_and_returns(demo, engine):
     assert rc["partner_key"].startswith(f"{rr['company']}.Delivery.")
 
 
+def _x12_segments(data: bytes) -> list[list[str]]:
+    return [s.strip().split("*") for s in data.decode().split("~") if s.strip()]
+
+
+def test_demo_order_reaches_each_tier_in_its_own_format(demo, engine):
+    """The mother's mainboard order, followed down the tiers: a SAP IDoc leaves the
+    mother, T2A gets an X12 850 file and T3A a CSV file, each with its own part code;
+    the display order reaches T1B as a UBL Order from FetchInbox; the deliveries come
+    back to SAP's own endpoint as IDocs.  Values are read out of the native bytes."""
+    net, orders = demo
+    mainboard, display = orders
+    instances, links, _, _ = _db(engine)
+    by_id = {r["id"]: r for r in instances.values()}
+    key = {_key(r): r["id"] for r in instances.values()}
+    in_trace = {_key(by_id[i]) for i in _component(key[f"MOTHER.PurchaseOrder.{mainboard}"], links)}
+    erps = net.erps
+
+    # MOTHER's SAP sent its orders as ORDERS05 IDocs (SubmitNative) ...
+    sent = [etree.fromstring(data) for _, data in erps["MOTHER"].native_sent]
+    ordered = {root.findtext("IDOC/E1EDK01/BELNR"): root for root in sent
+               if root.findtext("IDOC/EDI_DC40/MESTYP") == "ORDERS"}
+    assert {mainboard, display} <= set(ordered)   # (the mother's Return is an ORDERS too)
+    assert ordered[mainboard].findtext("IDOC/E1EDP01/E1EDP19/IDTNR") == "MAINBOARD"
+    assert Decimal(ordered[mainboard].findtext("IDOC/E1EDP01/MENGE")) == 100
+    # ... and got the deliveries as DESADV IDocs at its own IDoc endpoint
+    desadv = [etree.fromstring(i.data) for i in net.sap.received]
+    desadv = [r for r in desadv if r.findtext("IDOC/EDI_DC40/MESTYP") == "DESADV"]
+    assert sum(Decimal(r.findtext("IDOC/E1EDP01/MENGE")) for r in desadv
+               if r.findtext("IDOC/E1EDP01/E1EDP19/IDTNR") == "MAINBOARD") == 100
+    assert all("MOTHER.Receiving." in by_id[key[f"{r.findtext('IDOC/E1EDKA1/PARTN')}.Delivery."
+                                                f"{r.findtext('IDOC/E1EDK01/BELNR')}"]]
+               ["partner_key"] for r in desadv)
+
+    # T1B pulled the display order as a UBL Order (FetchInbox, native element)
+    ubl = [etree.fromstring(data) for _, data in erps["T1B"].native_seen]
+    [order] = [r for r in ubl if etree.QName(r).localname == "Order"]
+    assert order.xpath("string(cbc:ID)", namespaces=UBL) == display
+    assert order.xpath("string(cac:OrderLine/cac:LineItem/cac:Item/cac:SellersItemIdentification"
+                       "/cbc:ID)", namespaces=UBL) == "HG-OLED-61-FHD"
+    assert Decimal(order.xpath("string(cac:OrderLine/cac:LineItem/cbc:Quantity)",
+                               namespaces=UBL)) == 100
+
+    # T2A got T1A's order for the mainboard's PCBs as an X12 850 file, in its part code
+    drop = net.drop_dir
+    x12 = {p.name: _x12_segments(p.read_bytes()) for p in (drop / "T2A" / "read").glob("*.x12")}
+    orders_850 = [segs for segs in x12.values() if ["ST", "850", "0001"] == segs[2][:3]]
+    assert len(orders_850) == 1
+    [segs] = orders_850
+    tags = [s[0] for s in segs]
+    beg, po1 = segs[tags.index("BEG")], segs[tags.index("PO1")]
+    assert f"T1A.PurchaseOrder.{beg[3]}" in in_trace
+    assert "PCW-8L-160" in po1 and Decimal(po1[2]) == 100
+    # ... and T2A's order for laminate went to the gateway as an X12 file it dropped
+    assert any(b"ST*850" in data for _, data in erps["T2A"].native_sent)
+
+    # T3A got T2A's order as a CSV file, in the part code it sells to T2A
+    files = [list(csv.DictReader(io.StringIO(p.read_text(encoding="utf-8-sig"))))
+             for p in (drop / "T3A" / "read").glob("*.csv")]
+    purchase_orders = {rows[0]["company"]: rows for rows in files
+                       if rows[0]["record"] == "H" and rows[0]["document_type"] == "PurchaseOrder"}
+    assert set(purchase_orders) == {"T2A", "T2B"}
+    po = purchase_orders["T2A"]
+    assert po[0]["partner"] == "T3A" and f"T2A.PurchaseOrder.{po[0]['number']}" in in_trace
+    [line] = [r for r in po if r["record"] == "L"]
+    assert line["item"] == "DL-FR4-16-1OZ" and Decimal(line["quantity"]) > 0
+    # T2B's order (the chipset's laminate) came in T3A's other part code for the same item
+    assert [r["item"] for r in purchase_orders["T2B"] if r["record"] == "L"] == ["DL-BT-04-HF"]
+    # every file dropped into the gateway's in/ folders was taken, none refused
+    for code in ("T2A", "T3A"):
+        assert not list((drop / code / "in").iterdir())
+        assert not list((drop / code / "rejected").iterdir())
+        done = [p for p in (drop / code / "done").iterdir()
+                if not p.name.endswith(".result.xml")]
+        assert len(done) == len(erps[code].native_sent)
+        # ... each with what became of its documents beside it
+        assert all((p.parent / f"{p.name}.result.xml").is_file() for p in done)
+
+
 def _component(start: int, links: list[dict]) -> set[int]:
     """The instance ids connected to start by links in either direction."""
     neighbours: dict[int, set[int]] = {}
@@ -236,6 +322,8 @@ def _component(start: int, links: list[dict]) -> set[int]:
 def test_cli_demo_once(tmp_path):
     env = {k: v for k, v in os.environ.items() if not k.startswith("SMART_GATEWAY_")}
     env["SMART_GATEWAY_SQLITE_PATH"] = str(tmp_path / "demo.db")
+    # the adapters package sits next to smart_gateway in the source tree
+    env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(ROOT), env.get("PYTHONPATH")]))
     done = subprocess.run([sys.executable, "-m", "smart_gateway.cli", "demo", "--once"],
                           env=env, capture_output=True, text=True,
                           timeout=120, cwd=tmp_path)
@@ -245,6 +333,9 @@ def test_cli_demo_once(tmp_path):
     assert "MOTHER.Return." in done.stdout and "ReturnReceiving." in done.stdout
     assert "tier 4" in done.stdout and "RAW.Delivery." in done.stdout
     assert "SMART gateway listening on http://127.0.0.1:" in done.stdout
+    assert "native formats: MOTHER sap-idoc " in done.stdout
+    assert list((tmp_path / "demo-drop" / "T2A" / "read").glob("*.x12"))
+    assert list((tmp_path / "demo-drop" / "T3A" / "read").glob("*.csv"))
     # The same database can be traced from the command line afterwards.
     traced = subprocess.run([sys.executable, "-m", "smart_gateway.cli", "trace", "MOTHER",
                              "MOTHER-PO-0001", "--json"], env=env, capture_output=True,

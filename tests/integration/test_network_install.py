@@ -12,6 +12,7 @@ from smart_gateway.network.loader import (
 )
 from smart_gateway.persistence.db import make_engine, migrate
 from smart_gateway.persistence.tables import agreement, agreement_item, company, credential
+from smart_gateway.persistence.tables_adapters import partner_format
 
 VARIABLES = {
     "MOTHER_URL": "http://127.0.0.1:8101/sap",
@@ -76,10 +77,20 @@ def test_install_demo_twice_is_a_no_op(engine: Engine, demo: Network) -> None:
     with engine.connect() as conn:
         admin = conn.execute(select(credential).where(credential.c.username == "hq-admin")).mappings().one()
         mother = conn.execute(select(company).where(company.c.code == "MOTHER")).mappings().one()
-        pull = conn.execute(select(company).where(company.c.code == "T3A")).mappings().one()
+        pull = conn.execute(select(company).where(company.c.code == "T1B")).mappings().one()
+        formats = {r["company"]: dict(r) for r in conn.execute(select(partner_format)).mappings()}
     assert admin["company"] is None and admin["is_admin"] is True
     assert mother["tier"] == 0 and mother["endpoint"] == VARIABLES["MOTHER_URL"]
     assert pull["transport"] == "pull" and pull["endpoint"] is None
+    # the four companies that speak their own format, and how (demo.toml's defaults
+    # where the variables are not given)
+    assert set(formats) == {"MOTHER", "T1B", "T2A", "T3A"}
+    assert all(f["native"] for f in formats.values())
+    assert formats["MOTHER"]["native_endpoint"] == "http://127.0.0.1:8100/sap/idoc"
+    assert formats["T2A"]["drop_folder"] == "demo-drop/T2A"
+    assert (formats["T2A"]["charset"], formats["T2A"]["text_rule"]) == ("x12-extended",
+                                                                       "transliterate")
+    assert formats["T3A"]["text_rule"] == "refuse" and formats["T1B"]["drop_folder"] is None
     raw = agreement_row(engine, "T3A", "RAW")
     assert raw["max_quantity"] == Decimal("12500.5") and raw["currency"] == "CNY"
     assert items_of(engine, raw["id"])["COPPER-FOIL"]["unit_price"] == Decimal("68.40")
@@ -129,3 +140,43 @@ def test_changed_company_and_rotated_login(engine: Engine, demo: Network) -> Non
         logins = conn.execute(select(credential.c.username).where(credential.c.company == "T1A")).scalars().all()
     assert endpoint == "http://127.0.0.1:9999/ubl"
     assert logins == ["t1a-2025"]  # the old username no longer logs in
+
+
+def test_a_format_follows_the_file(engine: Engine, demo: Network) -> None:
+    install_in_transaction(engine, demo)
+    # T2A's text rule changes and MOTHER's format goes: the rows follow, nothing else moves
+    companies = tuple(
+        dataclasses.replace(c, format=dataclasses.replace(c.format, text_rule="refuse"))
+        if c.code == "T2A" else dataclasses.replace(c, format=None) if c.code == "MOTHER" else c
+        for c in demo.companies)
+    report = install_in_transaction(engine, dataclasses.replace(demo, companies=companies))
+    assert set(report.changes) == {"updated format of T2A", "deleted format of MOTHER"}
+    with engine.connect() as conn:
+        rows = {r["company"]: r["text_rule"] for r in conn.execute(select(partner_format)).mappings()}
+    assert rows == {"T1B": "refuse", "T2A": "refuse", "T3A": "refuse"}
+    assert not install_in_transaction(engine, dataclasses.replace(demo, companies=companies)).changed
+
+
+def test_safety_stock_and_change_terms_follow_the_file(engine: Engine, demo: Network) -> None:
+    from smart_gateway.network.loader import ChangeTerms
+    from smart_gateway.persistence.tables_cascade import change_term
+
+    def terms(agreement_id):
+        with engine.connect() as conn:
+            return {r.item: (r.frozen_days, r.penalty_percent, r.penalty_fixed) for r in
+                    conn.execute(select(change_term).where(change_term.c.agreement_id == agreement_id))}
+
+    pcb, = demo.agreement("T1A", "T2A").items
+    with_terms = replace_agreement(
+        demo, "T1A", "T2A", change=ChangeTerms(3, Decimal(5), Decimal(0)),
+        items=(dataclasses.replace(pcb, safety_stock=Decimal(200),
+                                   change=ChangeTerms(7, Decimal(10), Decimal("50"))),))
+    install_in_transaction(engine, with_terms)
+    row = agreement_row(engine, "T1A", "T2A")
+    assert items_of(engine, row["id"])["PCB"]["safety_stock"] == Decimal(200)
+    assert terms(row["id"]) == {"PCB": (7, Decimal(10), Decimal(50)), "*": (3, Decimal(5), Decimal(0))}
+    # installing it again changes nothing; dropping the agreement-wide terms deletes that row
+    assert not [c for c in install_in_transaction(engine, with_terms).changes if "T1A->T2A" in c]
+    report = install_in_transaction(engine, replace_agreement(with_terms, "T1A", "T2A", change=None))
+    assert "deleted agreement T1A->T2A change terms of *" in report.changes
+    assert set(terms(row["id"])) == {"PCB"}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 import socket
+import threading
 from decimal import Decimal
 
 import pytest
@@ -131,10 +132,12 @@ def test_claimed_row_is_not_sent_twice(engine, partner):
     url, app = partner
     gw, _ = _setup(engine, url, _closed_port_url())
     try:
-        claimed = worker._claim(engine, T0, 10, dt.timedelta(seconds=60))  # worker A, in flight
+        claimed = worker._claim(engine, T0, 10, timeout=10)     # worker A, in flight
         assert len(claimed) == 1
-        assert deliver_due(engine, now=T0).total == 0                       # worker B: nothing
-        assert deliver_due(engine, now=T0 + dt.timedelta(seconds=61)).delivered == 1  # lease over
+        lease = worker.lease_for(1, timeout=10)                   # one row: 25 s
+        assert deliver_due(engine, now=T0).total == 0                               # worker B: nothing
+        assert deliver_due(engine, now=T0 + lease - dt.timedelta(seconds=1)).total == 0  # still A's
+        assert deliver_due(engine, now=T0 + lease).delivered == 1                   # lease over
         assert len(app.queue.drain()) == 1
     finally:
         gw.stop()
@@ -152,3 +155,61 @@ def test_duplicate_push_is_processed_once(engine, partner):
         assert app.queue.duplicates == 1
     finally:
         gw.stop()
+
+
+def test_several_workers_at_once_send_each_message_exactly_once(engine, partner):
+    url, app = partner
+    gw, _ = _setup(engine, url, _closed_port_url())
+    try:
+        mother = gw.client("mother", "MOTHER-secret").service
+        for i in range(2, 31):
+            mother.SubmitTransaction(messageId=f"po-{i}", document={
+                "type": "PurchaseOrder", "number": f"PO-{i}", "company": "MOTHER",
+                "partner": "T1A", "issueDate": dt.date(2030, 1, 1),
+                "line": [{"lineNumber": 1, "item": "MAINBOARD", "quantity": Decimal(1),
+                          "unit": "EA"}]})
+        # when: three workers drain the outbox at the same moment, in small batches
+        reports, start = [], threading.Barrier(3)
+
+        def work():
+            start.wait()
+            while (report := deliver_due(engine, now=T0, batch=3)).total:
+                reports.append(report)
+
+        threads = [threading.Thread(target=work) for _ in range(3)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join(timeout=60)
+        # then: each of the 30 messages was sent by one worker only
+        assert sum(r.delivered for r in reports) == 30
+        assert app.received == 30 and app.queue.duplicates == 0
+        assert len({m.findtext("{urn:smart-gateway:v1}messageId") for m in app.queue.drain()}) == 30
+    finally:
+        gw.stop()
+
+
+def test_the_worker_loop_raises_the_order_trackers_alerts(gw, engine):
+    # given: MOTHER's order to T1A, due in two days, nothing delivered
+    from fixtures.gw_network import doc, mid, party
+    due = dt.date.today() + dt.timedelta(days=2)
+    mother = party(gw, "MOTHER")
+    mother.service.SubmitTransaction(messageId=mid(), document=doc(
+        "PurchaseOrder", "PO-DUE", "MOTHER", "T1A", requested=due))
+    # when: the worker loop runs a round
+    stop = threading.Event()
+    loop = threading.Thread(target=worker.run_forever, args=(engine, stop),
+                            kwargs={"interval": 0.05})
+    loop.start()
+    try:
+        deadline = dt.datetime.now() + dt.timedelta(seconds=20)
+        notices = []
+        while not notices and dt.datetime.now() < deadline:
+            notices = [m for m in mother.service.FetchInbox(maxMessages=20).message or []
+                       if m.kind == "Notice"]
+    finally:
+        stop.set()
+        loop.join(timeout=10)
+    # then: the buyer is told its order is due soon, about that order
+    assert [(n.notice.topic, n.notice.subject.number) for n in notices] == [
+        ("DeliveryDueSoon", "PO-DUE")]

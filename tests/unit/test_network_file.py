@@ -6,7 +6,7 @@ from decimal import Decimal
 import pytest
 
 from smart_gateway.network.loader import (
-    DEMO_NETWORK, Credential, NetworkFileError, load_network, load_network_from_string,
+    DEMO_NETWORK, ChangeTerms, Credential, NetworkFileError, load_network, load_network_from_string,
 )
 
 DEMO_VARIABLES = {
@@ -343,3 +343,35 @@ def test_secrets_can_come_from_variables_so_the_file_holds_none() -> None:
     assert network.admins[0].secret == "hq-from-env"
     problem = only_problem(text, HQ_SECRET="x")
     assert "company[1] (S1)" in problem and "secret" in problem and "${S1_SECRET}" in problem
+
+
+CHANGE_TERMS = BASE.replace('item = "PART"', '''item = "PART"
+safety_stock = "40"
+[agreement.item.change]
+frozen_days = 7
+penalty_percent = "10"
+penalty_fixed = "50.00"''')
+
+
+def test_safety_stock_and_change_terms_per_item_and_for_the_agreement() -> None:
+    text = CHANGE_TERMS.replace("lead_time_days = 7", "lead_time_days = 7\n[agreement.change]\n"
+                                                       "frozen_days = 2\npenalty_percent = 5")
+    network = load_network_from_string(text, source="net.toml")
+    (agreement,) = network.agreements
+    (item,) = agreement.items
+    assert item.safety_stock == Decimal(40)
+    assert item.change == ChangeTerms(7, Decimal(10), Decimal("50.00"))
+    assert agreement.change == ChangeTerms(2, Decimal(5), Decimal(0))
+
+
+def test_change_terms_are_checked_like_the_rest() -> None:
+    problems = problems_of(CHANGE_TERMS.replace("frozen_days = 7", "frozen_days = -1")
+                           .replace('penalty_percent = "10"', 'penalty_percent = "120"')
+                           .replace('penalty_fixed = "50.00"', 'penalty_fixed = "50.00"\nfee = 1'))
+    assert set(problems) == {
+        "agreement[0] (M->S1) item[0] (PART): change.frozen_days: must be at least 0, not -1",
+        "agreement[0] (M->S1) item[0] (PART): change.penalty_percent: 120 is more than 100 "
+        "(percent of the changed value)",
+        "agreement[0] (M->S1) item[0] (PART): change.fee: unknown key (allowed: frozen_days, "
+        "penalty_percent, penalty_fixed)",
+    }
