@@ -8,6 +8,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import shutil
 import sys
 import threading
 from decimal import Decimal
@@ -23,7 +24,8 @@ def _start_worker(engine, settings: Settings) -> threading.Event:
     threading.Thread(target=run_forever, args=(engine, stop),
                      kwargs={"max_attempts": settings.outbox_max_attempts,
                              "base_delay": settings.outbox_base_delay,
-                             "timeout": settings.push_timeout},
+                             "timeout": settings.push_timeout,
+                             "batch": settings.outbox_batch},
                      name="outbox-worker", daemon=True).start()
     return stop
 
@@ -114,14 +116,17 @@ def cmd_demo(args: argparse.Namespace, settings: Settings) -> int:
     port = 0 if args.once else (args.port if args.port is not None else settings.port)
     server, base = serve_in_thread(app, "127.0.0.1", port)
     gateway = RunningGateway(engine=engine, server=server, base_url=base)
-    net = DemoNetwork.start(gateway)
+    drop = db.with_name(f"{db.stem}-drop")   # the file-drop partners' folders
+    shutil.rmtree(drop, ignore_errors=True)
+    net = DemoNetwork.start(gateway, drop_dir=drop)
     orders = net.place_order(args.quantity)
     print(f"MOTHER placed {', '.join(orders)} for {args.quantity} units each")
     rounds = net.run_until_quiet(progress=lambda r: print(
         f"round {r.round:3d}: pushed {r.delivered}, retried {r.retried}, dead {r.dead}, "
         f"ERP actions {r.acted}", flush=True))
     print(f"quiet after {rounds} rounds")
-    print(f"agents by kind: {_agents_by_kind(engine)}\n")
+    print(f"agents by kind: {_agents_by_kind(engine)}")
+    print(f"native formats: {net.native_summary()}; files in {drop}\n")
     for number in orders:
         _print_tree(_trace(engine, "MOTHER", number, "PurchaseOrder"))
         print()
@@ -248,6 +253,8 @@ def parser() -> argparse.ArgumentParser:
         func=cmd_export_wsdl)
     sub.add_parser("migrate", help="bring the database schema up to date").set_defaults(
         func=cmd_migrate)
+    from .commands import register_all
+    register_all(sub)
     return p
 
 
@@ -255,8 +262,11 @@ def main(argv: list[str] | None = None) -> int:
     import logging
     import signal
 
-    # `smart-gateway trace ... | head` ends quietly, as a Unix command should.
-    signal.signal(signal.SIGPIPE, signal.SIG_DFL)
+    if argv is None:
+        # The program itself (not a caller passing its arguments, such as a test
+        # run, whose process must not die of a peer closing a socket):
+        # `smart-gateway trace ... | head` ends quietly, as a Unix command should.
+        signal.signal(signal.SIGPIPE, signal.SIG_DFL)
     logging.basicConfig(level=logging.WARNING)
     logging.getLogger("spyne.application.client").setLevel(logging.CRITICAL)
     args = parser().parse_args(argv)

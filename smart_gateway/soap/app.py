@@ -29,6 +29,7 @@ from .faults import GatewayFault, to_fault
 from ..hq.actor import Actor
 from .protocol import GatewayProtocol, GatewaySoap11, GatewaySoap12
 from .security import CredentialCache, NonceUse, authenticate, remember_nonce
+from .operations import registered, xml_service
 from .services import RAW_IN, READ_ONLY_OPERATIONS, GatewayService
 
 log = logging.getLogger(__name__)
@@ -111,8 +112,10 @@ class RequestScope:
 
 
 class GatewayApplication(Application):
-    def __init__(self, services, *, engine: Engine, clock: Clock, **kwargs) -> None:
+    def __init__(self, services, *, engine: Engine, clock: Clock,
+                 read_only: frozenset[str], **kwargs) -> None:
         super().__init__(services, **kwargs)
+        self.read_only = read_only
         self.engine = engine
         self.clock = clock
         self.credentials = CredentialCache(engine)
@@ -124,7 +127,7 @@ class GatewayApplication(Application):
             actor, nonce = authenticate(ctx.in_header_doc, now, self.credentials)
             scope = ctx.udc = RequestScope(
                 self.engine, actor, now, nonce,
-                read_only=ctx.descriptor is not None and ctx.descriptor.name in READ_ONLY_OPERATIONS)
+                read_only=ctx.descriptor is not None and ctx.descriptor.name in self.read_only)
             result = super().call_wrapper(ctx)
             scope.commit()
             return result
@@ -166,9 +169,12 @@ def make_application(engine: Engine, *, clock: Clock = utc_now,
     # most once a second: a 50 ms stall on a random request.  CPython's
     # generational collector already reclaims what a request leaves behind.
     spyne_const.MIN_GC_INTERVAL = float("inf")
+    features = registered()
+    services = [GatewayService, xml_service(features)] if features else [GatewayService]
     return GatewayApplication(
-        [GatewayService], engine=engine, clock=clock, tns=NS, name="SmartGateway",
-        in_protocol=protocol(limits=limits, raw_in=RAW_IN),
+        services, engine=engine, clock=clock, tns=NS, name="SmartGateway",
+        read_only=READ_ONLY_OPERATIONS | {op.name for op in features if op.read_only},
+        in_protocol=protocol(limits=limits, raw_in=RAW_IN | {op.name for op in features}),
         out_protocol=protocol(limits=limits),
     )
 

@@ -41,7 +41,8 @@ AgentState = _enum("AgentState", [s.value for s in State])
 AgentKindType = _enum("AgentKind", [k.value for k in AgentKind])
 UseCaseType = _enum("UseCase", [u.value for u in UseCase])
 AckState = _enum("AcknowledgementState",
-                 ["Received", "Approved", "PendingApproval", "Rejected", "Created"])
+                 ["Received", "Approved", "PendingApproval", "Rejected", "Created",
+                  "Confirmed"])
 
 CompanyCode = Unicode(min_len=1, max_len=32, pattern="[A-Z0-9][A-Z0-9_\\-]*",
                       type_name="CompanyCode").customize(__namespace__=NS)
@@ -88,6 +89,7 @@ class Reference(_Base):
         ("type", M(DocumentType)),
         ("number", M(DocumentNumber)),
         ("quantity", opt(Quantity)),
+        ("amount", opt(Amount)),
     ]
 
 
@@ -142,6 +144,7 @@ class FetchInbox(_Base):
     _type_info = [
         ("maxMessages", opt(Integer32)),
         ("confirm", many(MessageId, 0, 100)),
+        ("native", opt(Boolean)),
     ]
 
 

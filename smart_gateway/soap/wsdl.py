@@ -13,6 +13,7 @@ from pathlib import Path
 from lxml import etree
 
 from ..messages.schema import GATEWAY_XSD, NS
+from .operations import registered
 
 WSDL_DIR = Path(__file__).resolve().parents[2] / "wsdl"
 GATEWAY_WSDL = WSDL_DIR / "gateway-v1.wsdl"
@@ -26,7 +27,7 @@ W = "http://schemas.xmlsoap.org/wsdl/"
 SOAP = "http://schemas.xmlsoap.org/wsdl/soap/"
 SOAP12 = "http://schemas.xmlsoap.org/wsdl/soap12/"
 
-GATEWAY_OPERATIONS = [
+CORE_OPERATIONS = [
     ("SubmitTransaction", "Register a document (order, delivery, internal order) with the "
      "instances that triggered it; the gateway validates, records and propagates it."),
     ("FetchInbox", "Messages waiting for the calling company: propagated documents and "
@@ -42,10 +43,29 @@ GATEWAY_OPERATIONS = [
     ("GetMetrics", "The transaction cost model's metrics (NCTP, NITP, ADTR, MDTR, TRCO) of "
      "the whole network, one company, or one order's trace."),
 ]
+GATEWAY_OPERATIONS = [*CORE_OPERATIONS, *((op.name, op.doc) for op in registered())]
 PARTNER_OPERATIONS = [
     ("ReceiveMessage", "The gateway delivers one message (a propagated document or an "
      "acknowledgement) to a push partner; answer accepted=true once it is stored."),
 ]
+
+
+XS = "http://www.w3.org/2001/XMLSchema"
+_PARSER = etree.XMLParser(remove_comments=True, remove_blank_text=True)
+
+
+def inline_schema(path: Path) -> etree._Element:
+    """gateway.xsd with each xs:include replaced by the included file's
+    declarations: a WSDL's inline schema has no location to resolve an include
+    against, and several SOAP stacks (svcutil, older wsimport) do not try."""
+    root = etree.parse(str(path), _PARSER).getroot()
+    for include in root.findall(f"{{{XS}}}include"):
+        included = etree.parse(str(path.parent / include.get("schemaLocation")), _PARSER)
+        at = root.index(include)
+        root.remove(include)
+        for offset, child in enumerate(included.getroot()):
+            root.insert(at + offset, child)
+    return root
 
 
 def build(service: str, operations: list[tuple[str, str]],
@@ -58,9 +78,7 @@ def build(service: str, operations: list[tuple[str, str]],
     defs = etree.Element(f"{{{W}}}definitions", nsmap=nsmap, name=service, targetNamespace=NS)
     etree.SubElement(defs, f"{{{W}}}documentation").text = doc
     types = etree.SubElement(defs, f"{{{W}}}types")
-    xsd = etree.parse(str(GATEWAY_XSD), etree.XMLParser(remove_comments=True,
-                                                        remove_blank_text=True)).getroot()
-    types.append(xsd)
+    types.append(inline_schema(GATEWAY_XSD))
 
     def message(name: str, element: str) -> None:
         m = etree.SubElement(defs, f"{{{W}}}message", name=name)

@@ -65,6 +65,17 @@ def test_1000_lines_are_accepted(engine, gw):
     assert rows(gw.engine)["gw_instance_line"] == before["gw_instance_line"] + 1000
 
 
+def test_a_document_without_lines_is_refused(engine, gw):
+    # the schema lets a partner's cancellation or order response be read without
+    # lines; a document the gateway records needs at least one
+    p = party(gw, "MOTHER")
+    lineless = doc("PurchaseOrder", "PO-0", "MOTHER", "T1A")
+    del lineless["line"]
+    fault = zeep_refused(gw, p, "InvalidRequest", p.service.SubmitTransaction,
+                         messageId=mid(), document=lineless)
+    assert "has no line" in fault.message
+
+
 # ------------------------------------------------------------------ UnknownReference
 
 
