@@ -3,14 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
 from adapters import canonical_doc as cd
 from adapters.base import AdapterContext, Canonical, ItemMap, Purpose, Response, TextRule
 
-CORPUS = Path("/work/shared/corpus")
 KOREAN, THAI, CHINESE = "동박 적층판 FR-4, 1.6mm", "แผงวงจรพิมพ์ 4 ชั้น", "显示模组 6.1英寸"
 
 # the partner's own part code -> network item code (CIA)

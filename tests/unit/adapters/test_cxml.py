@@ -13,8 +13,9 @@ from adapters.canonical_doc import DOC_TYPES, from_element
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import (HostileXml, InvalidRequest, MalformedXml, SchemaInvalid,
                                          UnmappedCode)
+from fixtures.corpus import CORPUS
 
-CXML = Path("/work/shared/corpus/cxml")
+CXML = (CORPUS / "cxml")
 SUPPORTED = [("PurchaseOrder", p) for p in Purpose] + \
     [("Delivery", p) for p in (Purpose.ORIGINAL, Purpose.CHANGE, Purpose.CANCELLATION)] + \
     [("AccountReceivable", p) for p in (Purpose.ORIGINAL, Purpose.CANCELLATION)] + \

@@ -21,8 +21,9 @@ from adapters.formats import edi_parties as P
 from adapters.formats.edifact import EdifactAdapter
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import InvalidRequest
+from fixtures.corpus import CORPUS
 
-DIR = Path("/work/shared/corpus/edifact")
+DIR = (CORPUS / "edifact")
 QTY = {"ORDERS": ("21", "1"), "ORDRSP": ("21", "113", "1"), "DESADV": ("12",),
        "RECADV": ("48", "194"), "INVOIC": ("47", "46", "12")}
 SENT_BY_BUYER = {"ORDERS", "RECADV"}
@@ -266,7 +267,7 @@ def test_the_bots_orders_carry_the_idoc_orders_numbers_items_and_quantities():
         from_edi[doc.number] = sorted((ln.item, ln.quantity) for ln in doc.lines)
     idoc = adapter_for("sap-idoc-flat")
     from_idoc = {}
-    for path in sorted(Path("/work/shared/corpus/idoc").glob("ORDERS01__bots__ORDERS0100*.idoc")):
+    for path in sorted((CORPUS / "idoc").glob("ORDERS01__bots__ORDERS0100*.idoc")):
         for m in idoc.read(path.read_bytes(), context):
             doc = from_element(m.document)
             from_idoc[doc.number] = sorted((ln.item.lstrip("0"), ln.quantity) for ln in doc.lines)
@@ -309,7 +310,7 @@ def test_invoice_tosl108_reads_alike_in_ubl_and_in_edifact_xml():
                              items=ItemMap({"Paper subscription": "N-1"}))
     [e] = adapter_for("edifact-d96a").read(XML.read_bytes(), context)
     [u] = adapter_for("ubl-2.1").read(
-        Path("/work/shared/corpus/ubl/Invoice__en16931__ubl-tc434-example3.xml").read_bytes(),
+        (CORPUS / "ubl" / "Invoice__en16931__ubl-tc434-example3.xml").read_bytes(),
         context)
     de, du = from_element(e.document), from_element(u.document)
     same = ("type", "number", "company", "partner", "issue_date", "currency", "note")

@@ -1,15 +1,14 @@
 """Broken EDIFACT interchanges are refused with InvalidRequest (or UnmappedCode) naming where."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.base import AdapterContext, ItemMap
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import InvalidRequest, UnmappedCode
+from fixtures.corpus import CORPUS
 
-GOOD = Path("/work/shared/corpus/edifact/ORDERS__bots__orders01.edi").read_bytes().decode()
+GOOD = (CORPUS / "edifact" / "ORDERS__bots__orders01.edi").read_bytes().decode()
 CTX = AdapterContext(sender="A", receiver="B")
 
 
@@ -80,7 +79,7 @@ def test_no_unb_is_no_interchange():
 
 
 def test_an_xml_syntax_message_with_a_wrong_unt_count_is_refused():
-    xml = Path("/work/shared/corpus/edifact/INVOIC__en16931__EDIFACT_EXAMPLE3.xml").read_text()
+    xml = (CORPUS / "edifact" / "INVOIC__en16931__EDIFACT_EXAMPLE3.xml").read_text()
     assert "<D_0074>43</D_0074>" in xml
     with pytest.raises(InvalidRequest, match=r"\(UNT element 1\): says 42 segments in the "
                                              r"message, the message has 43"):

@@ -18,8 +18,9 @@ import pytest
 from adapters.base import AdapterContext, Purpose
 from adapters.canonical_doc import from_element
 from adapters.registry import adapter_for, kinds
+from fixtures.corpus import CORPUS
 
-IDOC_DIR = Path("/work/shared/corpus/idoc")
+IDOC_DIR = (CORPUS / "idoc")
 FILES = sorted(IDOC_DIR.glob("*.idoc"))
 
 

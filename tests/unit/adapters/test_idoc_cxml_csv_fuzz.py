@@ -7,8 +7,6 @@ group, and each outcome is checked.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -17,8 +15,8 @@ from adapters import canonical_doc as cd
 from adapters.base import AdapterContext
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import GatewayError
+from fixtures.corpus import CORPUS
 
-CORPUS = Path("/work/shared/corpus")
 NATIVE = {
     "sap-idoc-flat": (CORPUS / "idoc" / "ORDERS01__bots__ORDERS01005.idoc").read_bytes(),
     "cxml": (CORPUS / "cxml" / "OrderRequest__cxml-php__OrderRequest.xml").read_bytes(),

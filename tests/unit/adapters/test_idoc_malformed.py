@@ -1,8 +1,6 @@
 """Broken IDocs are refused with a fault that names where, never half read."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.base import AdapterContext, ItemMap
@@ -10,8 +8,9 @@ from adapters.canonical_doc import from_element
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import (HostileXml, InvalidRequest, MalformedXml, SchemaInvalid,
                                          UnmappedCode)
+from fixtures.corpus import CORPUS
 
-ORDER = Path("/work/shared/corpus/idoc/ORDERS01__bots__ORDERS01005.idoc")
+ORDER = (CORPUS / "idoc" / "ORDERS01__bots__ORDERS01005.idoc")
 CTX = AdapterContext("X", "Y")
 
 

@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 from lxml import etree
@@ -18,8 +17,9 @@ from adapters.canonical_doc import from_element
 from adapters.formats import edi_parties as P
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import InvalidRequest, SchemaInvalid, UnmappedCode
+from fixtures.corpus import CORPUS
 
-DIR = Path("/work/shared/corpus/ubl")
+DIR = (CORPUS / "ubl")
 FILES = sorted(p.name for p in DIR.glob("*.xml"))
 NS = {"cbc": "urn:oasis:names:specification:ubl:schema:xsd:CommonBasicComponents-2",
       "cac": "urn:oasis:names:specification:ubl:schema:xsd:CommonAggregateComponents-2"}

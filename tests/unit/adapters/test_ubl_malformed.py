@@ -2,8 +2,6 @@
 a line count that disagrees, a part code the agreement does not map."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.base import AdapterContext, ItemMap
@@ -11,8 +9,9 @@ from adapters.registry import adapter_for
 from smart_gateway.domain.errors import (
     HostileXml, InvalidRequest, MalformedXml, SchemaInvalid, UnmappedCode,
 )
+from fixtures.corpus import CORPUS
 
-GOOD = Path("/work/shared/corpus/ubl/UBL-Order-2.1-Example.xml").read_text("utf-8")
+GOOD = (CORPUS / "ubl" / "UBL-Order-2.1-Example.xml").read_text("utf-8")
 CTX = AdapterContext(sender="A", receiver="B")
 
 

@@ -13,7 +13,6 @@ import datetime as dt
 import re
 from dataclasses import replace
 from decimal import Decimal
-from pathlib import Path
 
 import pytest
 
@@ -23,8 +22,9 @@ from adapters.formats import edi_parties as P
 from adapters.formats.x12 import UNIT_FROM_X12
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import InvalidRequest
+from fixtures.corpus import CORPUS
 
-DIR = Path("/work/shared/corpus/x12")
+DIR = (CORPUS / "x12")
 FILES = sorted(p.name for p in DIR.iterdir())
 TERMINATOR = {"850__bots__850-004010VICS-01.x12": "\x15", "180__oopfactory__FromLowes.txt": "\\",
               "820__oopfactory__Example5_Wikipedia.txt": "\\",

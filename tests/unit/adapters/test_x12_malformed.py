@@ -6,15 +6,14 @@ line count, a date, a part code the agreement does not map.
 """
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
 from adapters.base import AdapterContext, ItemMap
 from adapters.registry import adapter_for
 from smart_gateway.domain.errors import InvalidRequest, UnmappedCode
+from fixtures.corpus import CORPUS
 
-GOOD = (Path("/work/shared/corpus/x12/850__node-x12__850.edi").read_bytes()
+GOOD = ((CORPUS / "x12" / "850__node-x12__850.edi").read_bytes()
         .decode("ascii"))
 CTX = AdapterContext(sender="A", receiver="B")
 
