@@ -10,6 +10,7 @@ import time
 
 import requests
 import zeep
+import zeep.exceptions
 from sqlalchemy import func, select
 from zeep.transports import Transport
 from zeep.wsse.username import UsernameToken
@@ -69,9 +70,18 @@ class SlowPartner:
         return self.app(environ, start_response)
 
 
-def _submit_all(wsdl: str, failures: list[int]) -> None:
+def _submit_all(wsdl: str, failures: list[int], errors: list[BaseException]) -> None:
+    try:
+        _submit_each(wsdl, failures)
+    except BaseException as exc:  # seen by the test, not lost with the thread
+        errors.append(exc)
+
+
+def _submit_each(wsdl: str, failures: list[int]) -> None:
     """The buyer's ERP: each order sent until it gets an answer, always with the
-    same message id, as a partner's retry loop does."""
+    same message id, as a partner's retry loop does.  No answer is any reply
+    that is not a SOAP envelope: a refused connection, a timeout, or a response
+    cut off when the gateway died while writing it (a 200 with no body)."""
     transport = Transport(timeout=5, operation_timeout=5)
     client = zeep.Client(wsdl, transport=transport,
                          wsse=UsernameToken("buyer", "buyer-secret"))
@@ -83,7 +93,7 @@ def _submit_all(wsdl: str, failures: list[int]) -> None:
                     "partner": "SELLER", "issueDate": "2030-01-01", "requestedDate": "2030-03-01",
                     "line": [{"lineNumber": 1, "item": "BOLT", "quantity": "100", "unit": "EA"}]})
                 break
-            except (requests.ConnectionError, requests.Timeout):
+            except (requests.RequestException, zeep.exceptions.TransportError):
                 failures[0] += 1
                 time.sleep(0.2)  # the gateway is down: try again, same message id
 
@@ -122,8 +132,10 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_order_exactly_once(db_
 
     proc = start_serve(network, env)
     failures = [0]
+    errors: list[BaseException] = []
     try:
-        submitter = threading.Thread(target=_submit_all, args=(wsdl, failures), daemon=True)
+        submitter = threading.Thread(target=_submit_all, args=(wsdl, failures, errors),
+                                     daemon=True)
         submitter.start()
         # given: deliveries under way and orders still being submitted
         _wait(lambda: received() >= 8, 60, "the first deliveries")
@@ -134,6 +146,7 @@ def test_sigkill_mid_delivery_then_restart_delivers_every_order_exactly_once(db_
         proc = start_serve(network, env)
         submitter.join(timeout=120)
         assert not submitter.is_alive(), "the buyer could not submit every order"
+        assert not errors, f"the buyer's ERP stopped on {errors[0]!r}"
         # then: every order arrives, each processed once by the partner, and the
         # outbox knows it; a push the partner took just before the kill, unrecorded,
         # goes again once its lease is over and the partner drops the duplicate.
