@@ -1,2 +1,2 @@
-"""UBL 2.1, ANSI X12 and UN/EDIFACT adapters: see the modules they import."""
-from . import edifact, ubl, x12  # noqa: F401
+"""UBL 2.1, UN/CEFACT CII, ANSI X12 and UN/EDIFACT adapters: see the modules they import."""
+from . import cii, edifact, ubl, x12  # noqa: F401

@@ -180,7 +180,7 @@ def test_code_too_long() -> None:
 
 def test_bad_choice() -> None:
     problem = only_problem(BASE.replace('erp_kind = "csv"', 'erp_kind = "excel"'))
-    assert problem.startswith("company[1] (S1): erp_kind: 'excel' is not one of: csv, cxml,")
+    assert problem.startswith("company[1] (S1): erp_kind: 'excel' is not one of: cii-d16b, csv, cxml,")
 
 
 def test_bad_decoupling() -> None:
@@ -375,3 +375,9 @@ def test_change_terms_are_checked_like_the_rest() -> None:
         "agreement[0] (M->S1) item[0] (PART): change.fee: unknown key (allowed: frozen_days, "
         "penalty_percent, penalty_fixed)",
     }
+
+
+def test_the_erp_kinds_a_network_file_accepts_are_the_registered_adapters():
+    from adapters.registry import kinds
+    from smart_gateway.network.loader import ERP_KINDS
+    assert list(ERP_KINDS) == kinds()
