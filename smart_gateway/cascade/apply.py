@@ -17,7 +17,7 @@ from decimal import ROUND_HALF_UP, Decimal
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from ..domain.agreements import ORDERS, rush_rule
+from ..domain.agreements import ORDERS, AgreementTerms, rush_rule
 from ..domain.change import APPLY, Plan, Step
 from ..domain.documents import PROPAGATION, DocKey, DocType, UseCase
 from ..domain.states import State
@@ -61,21 +61,34 @@ def _scale_amounts(conn: Connection, plan: Plan) -> None:
 def _reassess_rush(conn: Connection, applied: list[Step]) -> None:
     """An order whose quantities or dates changed is judged by its agreement again:
     moved inside the lead time or above the maximum it becomes rush, with the rule;
-    moved back within them it is regular again."""
-    for s in applied:
-        if s.new_state == State.CANCELED.value or (
-                s.old_quantity == s.new_quantity and s.old_date == s.new_date and not s.lines):
-            continue
-        row = store.get_instance(conn, s.id)
-        if row["doc_type"] not in ORDERS or row["partner"] is None:
-            continue
-        terms = store.get_agreement(conn, row["company"], row["partner"])
+    moved back within them it is regular again.
+
+    Read in bulk: a cascade may change thousands of orders, and one agreement
+    serves every order between the same two companies."""
+    ids = [s.id for s in applied if s.new_state != State.CANCELED.value and not (
+        s.old_quantity == s.new_quantity and s.old_date == s.new_date and not s.lines)]
+    orders = [row for row in store.instances_by_id(conn, ids)
+              if row["doc_type"] in ORDERS and row["partner"] is not None]
+    if not orders:
+        return
+    terms_of: dict[tuple[str, str], AgreementTerms | None] = {}
+    for row in orders:
+        pair = (row["company"], row["partner"])
+        if pair not in terms_of:
+            agreed = store.get_agreement(conn, *pair)
+            terms_of[pair] = store.agreement_terms(conn, agreed) if agreed else None
+    documents = store.documents_of(conn, orders)
+    changes = []
+    for row in orders:
+        terms = terms_of[(row["company"], row["partner"])]
         if terms is None:
             continue
-        rule = rush_rule(store.document_of(conn, row), store.agreement_terms(conn, terms))
+        rule = rush_rule(documents[row["id"]], terms)
         if rule != row["rush_rule"]:
-            conn.execute(update(instance).where(instance.c.id == s.id).values(
-                rush=rule is not None, rush_rule=rule))
+            changes.append({"b_id": row["id"], "rush": rule is not None, "rush_rule": rule})
+    if changes:
+        conn.execute(update(instance).where(instance.c.id == bindparam("b_id")).values(
+            rush=bindparam("rush"), rush_rule=bindparam("rush_rule")), changes)
 
 
 def step_json(s: Step) -> dict[str, Any]:

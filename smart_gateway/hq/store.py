@@ -128,17 +128,48 @@ def lines_of(conn: Connection, instance_id: int) -> tuple[Line, ...]:
 
 
 def document_of(conn: Connection, row: dict[str, Any]) -> Document:
-    refs = conn.execute(
-        select(instance.c.company, instance.c.doc_type, instance.c.number, link.c.quantity)
-        .join(link, link.c.source_id == instance.c.id)
-        .where(link.c.target_id == row["id"]).order_by(link.c.id)).all()
+    return documents_of(conn, [row])[row["id"]]
+
+
+def documents_of(conn: Connection, rows: list[dict[str, Any]]) -> dict[int, Document]:
+    """document_of for many instances at once, by instance id: a few queries per
+    chunk of ids instead of two per instance (a cascade judges thousands)."""
     from ..domain.documents import Reference
-    return Document(
-        key=key_of(row), partner=row["partner"], issue_date=row["issue_date"],
-        requested_date=row["requested_date"], currency=row["currency"], note=row["note"],
-        lines=lines_of(conn, row["id"]),
-        references=tuple(Reference(DocKey(c, DocType(t), n), q) for c, t, n, q in refs),
-    )
+    lines: dict[int, list[Line]] = {}
+    refs: dict[int, list[Reference]] = {}
+    ids = [r["id"] for r in rows]
+    for i in range(0, len(ids), _CHUNK):
+        chunk = ids[i:i + _CHUNK]
+        for r in conn.execute(select(instance_line).where(instance_line.c.instance_id.in_(chunk))
+                              .order_by(instance_line.c.instance_id, instance_line.c.line_no)
+                              ).mappings():
+            lines.setdefault(r["instance_id"], []).append(Line(
+                number=r["line_no"], item=r["item"], quantity=r["quantity"], unit=r["unit"],
+                unit_price=r["unit_price"], description=r["description"],
+                requested_date=r["requested_date"]))
+        for target, c, t, n, q in conn.execute(
+                select(link.c.target_id, instance.c.company, instance.c.doc_type,
+                       instance.c.number, link.c.quantity)
+                .join(link, link.c.source_id == instance.c.id)
+                .where(link.c.target_id.in_(chunk)).order_by(link.c.id)):
+            refs.setdefault(target, []).append(Reference(DocKey(c, DocType(t), n), q))
+    return {r["id"]: Document(
+        key=key_of(r), partner=r["partner"], issue_date=r["issue_date"],
+        requested_date=r["requested_date"], currency=r["currency"], note=r["note"],
+        lines=tuple(lines.get(r["id"], ())), references=tuple(refs.get(r["id"], ())))
+        for r in rows}
+
+
+def instances_by_id(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
+    out: list[dict[str, Any]] = []
+    for i in range(0, len(ids), _CHUNK):
+        out += [dict(r) for r in conn.execute(
+            select(instance).where(instance.c.id.in_(ids[i:i + _CHUNK]))).mappings()]
+    return out
+
+
+# Ids per IN (...) list: well inside SQLite's and PostgreSQL's bound-parameter limits.
+_CHUNK = 5000
 
 
 def update_instance(conn: Connection, instance_id: int, now: dt.datetime, **values: Any) -> None:
