@@ -24,7 +24,8 @@ baselines in turn), so that a machine whose speed drifts weighs on all alike;
 each figure is the total count over the total time of its slices.  A kind
 whose format cannot carry the document (EDI charsets without Hangul, say) is
 measured with the same document in ASCII and without references, marked
-"(plain)", and the reason is printed.  Ratios are
+"(plain)", and the reason is printed; a kind that carries invoices only (CII)
+with the same lines as an invoice, marked "(invoice)".  Ratios are
 adapter rate / baseline rate: 0.5 means half as many documents a second as a
 canonical XML round trip.
 """
@@ -66,6 +67,14 @@ def plain(doc: cd.Doc) -> cd.Doc:
         lines=tuple(dataclasses.replace(ln, description=f"part {ln.number}") for ln in doc.lines))
 
 
+def invoice(doc: cd.Doc) -> cd.Doc:
+    """The same lines as T1A's invoice to MOTHER, billing a delivery, for a kind that
+    carries invoices only (CII)."""
+    return dataclasses.replace(
+        doc, type="AccountReceivable", number="INV-2026-0042", company="T1A", partner="MOTHER",
+        references=(cd.DocRef("T1A", "Delivery", "DL-1", Decimal(5)),))
+
+
 def context(lines: int, charset: str | None = None) -> AdapterContext:
     return AdapterContext(sender="MOTHER", receiver="T1A",
                           items=ItemMap({f"T1A-{7000 + i}": f"P-{7000 + i}" for i in range(lines)}),
@@ -103,10 +112,13 @@ def main(argv: list[str] | None = None) -> int:
     }
     errors: dict[str, str] = {}
     plain_msg = Canonical(Purpose.ORIGINAL, cd.to_element(plain(doc)))
+    invoice_msg = Canonical(Purpose.ORIGINAL, cd.to_element(invoice(doc)))
     for kind in (args.kinds.split(",") if args.kinds else kinds()):
         adapter = adapter_for(kind)
         ctx = contexts.get(kind) or context(args.lines)
-        for label, m in ((kind, msg), (f"{kind} (plain)", plain_msg)):
+        invoice_ctx = dataclasses.replace(ctx, sender="T1A", receiver="MOTHER", notes=[])
+        for label, m, ctx in ((kind, msg, ctx), (f"{kind} (plain)", plain_msg, ctx),
+                              (f"{kind} (invoice)", invoice_msg, invoice_ctx)):
             try:
                 native = adapter.write([m], ctx)
                 [back] = adapter.read(native, ctx)
