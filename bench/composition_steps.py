@@ -3,7 +3,8 @@
 From the plain model of the paper (BigM = DEMAND, every z and d, SCIP's
 default presolve), one step at a time: no presolve probing, BigM from the
 supply ranges with z <= x, dropping z with no ICOST, dropping d that cannot
-earn, the network-flow structure rows, and 5 cut rounds at the root.  Each column is SCIP's time (and
+earn, the network-flow structure rows, 5 cut rounds at the root, and no root
+restarts on models under 2,000 variables.  Each column is SCIP's time (and
 its gap when it stops at the limit); every run's optimum is checked against
 the first one that proves optimality.
 """
@@ -13,14 +14,16 @@ from smart_gateway.composition import scip
 from smart_gateway.composition.formulation import PAPER, Options, build
 from smart_gateway.composition.generator import random_instance
 
-STEPS = [  # name, formulation, SCIP probing in presolve, SCIP root cut rounds (None: default)
-    ("paper", PAPER, True, None),
-    ("-probing", PAPER, False, None),
-    ("+bigM", Options(tight=True, drop_z=False, drop_d=False, structure=False), False, None),
-    ("+drop z", Options(tight=True, drop_z=True, drop_d=False, structure=False), False, None),
-    ("+drop d", Options(tight=True, drop_z=True, drop_d=True, structure=False), False, None),
-    ("+structure", Options(), False, None),
-    ("+5 root rounds", Options(), False, 5),
+STEPS = [  # name, formulation, SCIP probing in presolve, root cut rounds (None: SCIP's
+    #          default), root restarts (None: only on models of 2,000 variables or more)
+    ("paper", PAPER, True, None, True),
+    ("-probing", PAPER, False, None, True),
+    ("+bigM", Options(tight=True, drop_z=False, drop_d=False, structure=False), False, None, True),
+    ("+drop z", Options(tight=True, drop_z=True, drop_d=False, structure=False), False, None, True),
+    ("+drop d", Options(tight=True, drop_z=True, drop_d=True, structure=False), False, None, True),
+    ("+structure", Options(), False, None, True),
+    ("+5 root rounds", Options(), False, 5, True),
+    ("-small restarts", Options(), False, 5, None),
 ]
 
 
@@ -30,9 +33,9 @@ def steps(sizes, limit: float, seed: int) -> int:
     for acts, provs in sizes:
         inst = random_instance(acts, provs, seed=seed)
         cells, optima = [], []
-        for _name, options, probing, rounds in STEPS:
+        for _name, options, probing, rounds, restarts in STEPS:
             s = scip.solve(build(inst, options), time_limit=limit, gap=1e-4, probing=probing,
-                           root_rounds=rounds)
+                           root_rounds=rounds, restarts=restarts)
             gap = "" if s.status == "Optimal" else f" ({100 * (s.gap or 1):.2f}%)"
             cells.append(f"{s.seconds:.2f}s{gap}")
             if s.status == "Optimal":
