@@ -22,6 +22,7 @@ from ..domain.change import APPLY, Plan, Step
 from ..domain.documents import PROPAGATION, DocKey, DocType, UseCase
 from ..domain.states import State
 from ..hq import notices, store
+from ..persistence.batches import chunks
 from ..persistence.tables import agent, instance, instance_line, link
 from ..persistence.tables_cascade import cascade, change_request
 
@@ -44,11 +45,10 @@ _SET_LINK = update(link).where(link.c.id == bindparam("b_id")).values(quantity=b
 def _scale_amounts(conn: Connection, plan: Plan) -> None:
     """The money a link carries (an invoice's of a delivery ...) follows its quantity."""
     changes = {c.id: c for c in plan.links}
-    ids = sorted(changes)
     rows = []
-    for i in range(0, len(ids), 5000):
+    for chunk in chunks(changes):
         rows += conn.execute(select(link.c.id, link.c.amount).where(
-            link.c.id.in_(ids[i:i + 5000]), link.c.amount.is_not(None))).all()
+            link.c.id.in_(chunk), link.c.amount.is_not(None))).all()
     updates = [{"b_id": lid, "amount": (amount * changes[lid].new_quantity
                                         / changes[lid].old_quantity).quantize(
                                             _MICRO, rounding=ROUND_HALF_UP)}
@@ -124,8 +124,8 @@ def apply(conn: Connection, plan: Plan, *, actor_name: str, originator: str | No
     if cancelled:
         # An order cancelled before its supplier created the sales order: its
         # agent stops, so a late acknowledgement is refused by the state model.
-        for i in range(0, len(cancelled), 5000):
-            conn.execute(update(agent).where(agent.c.source_instance_id.in_(cancelled[i:i + 5000]),
+        for chunk in chunks(cancelled):
+            conn.execute(update(agent).where(agent.c.source_instance_id.in_(chunk),
                                              agent.c.state.in_(IN_FLIGHT))
                          .values(state=State.CANCELED.value, updated_at=now,
                                  reason="the document was cancelled", version=agent.c.version + 1))
@@ -133,11 +133,11 @@ def apply(conn: Connection, plan: Plan, *, actor_name: str, originator: str | No
     hops = _agents(conn, plan, now)
     # An order changed, or asked again, makes its earlier pending requests moot.
     changed = [s.id for s in plan.steps if s.action != "Referencing"]
-    for i in range(0, len(changed), 5000):
+    for chunk in chunks(changed):
         # A request made on an order that has changed since asks about what no
         # longer is: it is superseded (its decision would be refused as stale).
         conn.execute(update(change_request).where(
-            change_request.c.order_instance_id.in_(changed[i:i + 5000]),
+            change_request.c.order_instance_id.in_(chunk),
             change_request.c.state == "pending").values(
             state="superseded", decided_at=now, decided_by=actor_name,
             decision_note=f"the order changed again (cascade {cascade_id})"))

@@ -25,10 +25,9 @@ from sqlalchemy import Connection, select, text
 from ..domain.change import Edge, Graph, Node, NodeLine, Terms
 from ..domain.documents import DocType
 from ..domain.states import State
+from ..persistence.batches import chunks
 from ..persistence.tables import agreement, agreement_item, instance, instance_line, link
 from ..persistence.tables_cascade import change_request, change_term
-
-_CHUNK = 5000
 
 _DOWN = {
     "sqlite": text("""
@@ -43,16 +42,10 @@ _DOWN = {
 }
 
 
-def _chunks(ids: Iterable[int]) -> Iterable[list[int]]:
-    ids = sorted(ids)
-    for i in range(0, len(ids), _CHUNK):
-        yield ids[i:i + _CHUNK]
-
-
 def _reach(conn: Connection, root: int) -> tuple[set[int], list[Edge]]:
     down = {r[0] for r in conn.execute(_DOWN[conn.dialect.name], {"root": root})}
     edges: dict[int, Edge] = {}
-    for chunk in _chunks(down):
+    for chunk in chunks(down):
         for col in (link.c.source_id, link.c.target_id):
             for r in conn.execute(select(link).where(col.in_(chunk))).mappings():
                 edges[r["id"]] = Edge(r["id"], r["source_id"], r["target_id"], r["quantity"],
@@ -65,7 +58,7 @@ def lock(conn: Connection, ids: Iterable[int]) -> None:
     """Row locks on the instances, in id order (PostgreSQL; SQLite holds its write lock)."""
     if conn.dialect.name != "postgresql":
         return
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         conn.execute(select(instance.c.id).where(instance.c.id.in_(chunk))
                      .order_by(instance.c.id).with_for_update()).all()
 
@@ -86,7 +79,7 @@ def load(conn: Connection, root: int, *, for_update: bool = True) -> Graph:
 def _proposals(conn: Connection, nodes: dict[int, Node]) -> dict[int, Node]:
     """What the pending change requests on these orders ask them to become (the latest one)."""
     out: dict[int, Node] = {}
-    for chunk in _chunks(nodes):
+    for chunk in chunks(nodes):
         for r in conn.execute(select(change_request).where(
                 change_request.c.order_instance_id.in_(chunk),
                 change_request.c.state == "pending", change_request.c.kind == "update")
@@ -104,7 +97,7 @@ def _proposals(conn: Connection, nodes: dict[int, Node]) -> dict[int, Node]:
 def _nodes(conn: Connection, ids: set[int]) -> dict[int, Node]:
     lines: dict[int, list[NodeLine]] = {}
     rows = []
-    for chunk in _chunks(ids):
+    for chunk in chunks(ids):
         rows += conn.execute(select(instance).where(instance.c.id.in_(chunk))).mappings().all()
         for r in conn.execute(select(instance_line).where(instance_line.c.instance_id.in_(chunk))
                               .order_by(instance_line.c.instance_id, instance_line.c.line_no)

@@ -15,6 +15,7 @@ from sqlalchemy import Connection, bindparam, func, or_, select, update
 
 from ..domain.agreements import AgreementTerms
 from ..domain.documents import DocKey, DocType, Document, Line
+from ..persistence.batches import chunks
 from ..persistence.driver import FastInsert, FastSelect
 from ..persistence.tables_msme import inventory
 from ..persistence.tables import (
@@ -137,9 +138,7 @@ def documents_of(conn: Connection, rows: list[dict[str, Any]]) -> dict[int, Docu
     from ..domain.documents import Reference
     lines: dict[int, list[Line]] = {}
     refs: dict[int, list[Reference]] = {}
-    ids = [r["id"] for r in rows]
-    for i in range(0, len(ids), _CHUNK):
-        chunk = ids[i:i + _CHUNK]
+    for chunk in chunks(r["id"] for r in rows):
         for r in conn.execute(select(instance_line).where(instance_line.c.instance_id.in_(chunk))
                               .order_by(instance_line.c.instance_id, instance_line.c.line_no)
                               ).mappings():
@@ -162,14 +161,10 @@ def documents_of(conn: Connection, rows: list[dict[str, Any]]) -> dict[int, Docu
 
 def instances_by_id(conn: Connection, ids: list[int]) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    for i in range(0, len(ids), _CHUNK):
+    for chunk in chunks(ids):
         out += [dict(r) for r in conn.execute(
-            select(instance).where(instance.c.id.in_(ids[i:i + _CHUNK]))).mappings()]
+            select(instance).where(instance.c.id.in_(chunk))).mappings()]
     return out
-
-
-# Ids per IN (...) list: well inside SQLite's and PostgreSQL's bound-parameter limits.
-_CHUNK = 5000
 
 
 def update_instance(conn: Connection, instance_id: int, now: dt.datetime, **values: Any) -> None:
