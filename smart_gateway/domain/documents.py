@@ -85,6 +85,8 @@ MUST_REFERENCE: Final = frozenset({
 # The most a document may carry in all its lines: totals are kept exactly, as
 # 64-bit integers of millionths, on every database.
 MAX_TOTAL_QUANTITY: Final = Decimal("9000000000000")
+# The same bound for the money an invoice, payment or return moves along a link.
+MAX_TOTAL_AMOUNT: Final = MAX_TOTAL_QUANTITY
 
 
 def is_external(doc_type: DocType) -> bool:

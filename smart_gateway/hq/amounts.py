@@ -15,7 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection, func, select
 
-from ..domain.documents import DocType, Document, Reference, value_of
+from ..domain.documents import MAX_TOTAL_AMOUNT, DocType, Document, Reference, value_of
 from ..domain.errors import InvalidRequest, QuantityExceeded
 from ..persistence.tables import link
 from . import store
@@ -41,10 +41,17 @@ def check_document(doc: Document) -> None:
     if given and doc.key.doc_type not in MONEY_DOCUMENTS:
         raise InvalidRequest(f"{doc.key}: a reference's amount is for invoices, payments and "
                              f"returns; a {doc.key.doc_type.value} carries quantities only")
-    if len(doc.references) > 1 and doc.amount is not None and len(given) != len(doc.references):
+    if doc.key.doc_type not in MONEY_DOCUMENTS:
+        return
+    worth = doc.amount
+    if len(doc.references) > 1 and worth is not None and len(given) != len(doc.references):
         raise InvalidRequest(f"{doc.key}: with several references, each must carry its amount "
                              f"as well as its quantity")
-    worth = doc.amount
+    # What a link may carry is bounded like every total (64-bit millionths).
+    largest = max((a for a in (worth, *(r.amount for r in given)) if a is not None), default=None)
+    if largest is not None and largest > MAX_TOTAL_AMOUNT:
+        raise InvalidRequest(f"{doc.key}: an amount of {_money(largest)} is more than a document "
+                             f"may move ({_money(MAX_TOTAL_AMOUNT)}): split it")
     if worth is not None and given:
         claimed = sum((r.amount for r in given), Decimal(0))
         if claimed > worth:

@@ -162,3 +162,33 @@ def test_two_references_to_one_delivery_count_together(gw, engine, delivered):
                           "QuantityExceeded")
     assert "125 of it is already billed" in message and "5 too much" in message
     assert rows(engine) == before
+
+
+def test_a_priced_delivery_may_consolidate_two_sales_orders_by_quantity(gw, engine):
+    # Amounts are for invoices, payments and returns: a delivery's references
+    # carry quantities only, whatever its lines' prices.
+    hop = Hop(gw)
+    hop("MOTHER", "T1A", priced("PurchaseOrder", "PO-1", "MOTHER", "T1A", 60, "2.50"), "SO-1")
+    hop("MOTHER", "T1A", priced("PurchaseOrder", "PO-2", "MOTHER", "T1A", 40, "2.50"), "SO-2")
+    hop("T1A", "MOTHER", priced("Delivery", "DL-1", "T1A", "MOTHER", 100, "2.50",
+                                refs=[ref("T1A", "SalesOrder", "SO-1", 60),
+                                      ref("T1A", "SalesOrder", "SO-2", 40)]), "GR-1")
+    with engine.connect() as c:
+        states = dict(c.execute(select(T.instance.c.number, T.instance.c.state).where(
+            T.instance.c.number.in_(["SO-1", "SO-2"]))).all())
+    assert states == {"SO-1": "CompletelyReferenced", "SO-2": "CompletelyReferenced"}
+
+
+def test_an_invoice_worth_more_than_a_link_can_carry_is_refused(gw, engine):
+    # A delivery without prices has no known worth, so nothing else bounds the
+    # invoice's amount before it is stored on the link.
+    hop = Hop(gw)
+    hop("MOTHER", "T1A", doc("PurchaseOrder", "PO-1", "MOTHER", "T1A", qty=100), "SO-1")
+    hop("T1A", "MOTHER", doc("Delivery", "DL-1", "T1A", "MOTHER", qty=100,
+                             refs=[ref("T1A", "SalesOrder", "SO-1")]), "GR-1")
+    before = rows(engine)
+    message = hop.refused("T1A", priced("AccountReceivable", "AR-1", "T1A", "MOTHER", 100,
+                                        "100000000000", refs=[ref("T1A", "Delivery", "DL-1")]),
+                          "InvalidRequest")
+    assert "10000000000000" in message and "split it" in message
+    assert rows(engine) == before
