@@ -16,10 +16,11 @@ ADMIN = ("cli-admin", None, True)
 
 
 def _engine(settings, *, read_only: bool = True):
-    from ..persistence.db import make_engine, require_current_schema
+    from ..persistence.db import READ_ONLY, make_engine, require_current_schema
     engine = make_engine(settings.database_url)
     require_current_schema(engine)
-    return engine
+    # A read takes no write lock, so it never holds up a running gateway's writers.
+    return engine.execution_options(**{READ_ONLY: True}) if read_only else engine
 
 
 def _dec(text: str) -> Decimal:
@@ -56,7 +57,7 @@ def _print(rows: list[dict], as_json: bool) -> None:
 def cmd_alerts(args, settings) -> int:
     from ..hq.actor import Actor
     from ..msme import tracker
-    engine = _engine(settings)
+    engine = _engine(settings, read_only=not args.raise_due)
     raised = []
     if args.raise_due:
         raised = tracker.run_due_alerts(engine, dt.datetime.now(dt.timezone.utc))

@@ -87,12 +87,6 @@ def find_instance(conn: Connection, key: DocKey, *, lock: bool = False) -> dict[
     return dict(row) if row else None
 
 
-def find_instances_by_number(conn: Connection, company_code: str, number: str) -> list[dict[str, Any]]:
-    rows = conn.execute(select(instance).where(instance.c.company == company_code,
-                                               instance.c.number == number)).mappings()
-    return [dict(r) for r in rows]
-
-
 def get_instance(conn: Connection, instance_id: int, *, lock: bool = False) -> dict[str, Any]:
     q = _GET_INSTANCE.with_for_update() if lock and is_postgres(conn) else _GET_INSTANCE
     return dict(conn.execute(q, {"id": instance_id}).mappings().one())
