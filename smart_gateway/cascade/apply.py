@@ -225,8 +225,7 @@ def _notify(conn: Connection, cascade_id: str, plan: Plan, requests: list[dict[s
                              + (f", confirm agent {hops[s.id]}" if s.id in hops
                                 and s.new_state == State.MODIFIED.value else ""))
                 for s in steps[:_NOTICE_KEYS]])
-    for r in requests:
-        step = next(s for s in plan.frontier if s.id == r["order_instance_id"])
+    for step, r in zip(plan.frontier, requests, strict=True):  # requests: in frontier order
         # The buyer whose order now waits hears of it too.
         notices.notify(
             conn, recipient=step.company, topic="ChangeRequested", now=now,

@@ -26,6 +26,11 @@ import math
 from dataclasses import dataclass
 from decimal import Decimal
 
+# A plan's parts become the lines of its orders, and an order carries at most
+# 1,000 lines (gateway.xsd); the bound also keeps a tiny free space from making
+# millions of parts inside the request's transaction.
+MAX_PARTS = 1000
+
 
 @dataclass(frozen=True)
 class Candidate:
@@ -163,14 +168,23 @@ def plan(req: Request, candidates: list[Candidate]) -> Plan:
         remaining -= first.quantity
     rule = "F(quality, cost, distance)"
     while remaining > 0:
+        if len(parts) >= MAX_PARTS:
+            raise PlanError(f"{req.required} in parts of at most {space} (free space) makes more "
+                            f"than {MAX_PARTS} parts, the most one order's lines can carry; "
+                            f"free more space or order less")
         if parts:
             if req.daily_usage is None or req.daily_usage <= 0:
                 raise PlanError(f"{req.required} does not fit in one part of at most {space} "
                                 f"(free space) from one supplier; give the daily usage so that "
                                 f"the parts can follow each other just in time")
             last = parts[-1]
-            due = max(last.due, last.arrival) + dt.timedelta(
-                days=_days(last.quantity, req.daily_usage))
+            try:
+                due = max(last.due, last.arrival) + dt.timedelta(
+                    days=_days(last.quantity, req.daily_usage))
+            except OverflowError:   # a daily usage so small the stock lasts past year 9999
+                raise PlanError(f"at a daily usage of {req.daily_usage}, part {len(parts)} "
+                                f"({last.quantity}) would last past any date; give the real "
+                                f"daily usage") from None
         open_ = [c for c in sorted(kept, key=later_order_key) if left[c.supplier] > 0]
         if not open_:
             raise PlanError(f"the suppliers within the limits have {req.required - remaining} "

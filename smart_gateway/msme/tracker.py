@@ -25,6 +25,7 @@ from ..domain.errors import InvalidRequest, NotFound
 from ..hq import store
 from ..hq.actor import Actor
 from ..hq.notices import notify
+from ..persistence.batches import chunks
 from ..persistence.tables import instance, instance_line
 from ..persistence.tables_msme import alert, parallel_part
 from . import access
@@ -68,13 +69,17 @@ def raise_due_alerts(conn: Connection, now: dt.datetime) -> list[Alert]:
         .order_by(instance.c.id)).mappings().all()
     if not rows:
         return []
-    raised = {(i, k) for i, k in conn.execute(select(alert.c.instance_id, alert.c.kind).where(
-        alert.c.instance_id.in_([r["id"] for r in rows])))}
+    # Overdue orders stay due until delivered, so the list can outgrow one IN (...).
+    raised: dict[int, set[str]] = {}
+    for chunk in chunks(r["id"] for r in rows):
+        for i, k in conn.execute(select(alert.c.instance_id, alert.c.kind).where(
+                alert.c.instance_id.in_(chunk))):
+            raised.setdefault(i, set()).add(k)
     insert_ = pg_insert if store.is_postgres(conn) else sqlite_insert
     out = []
     for r in rows:
         remaining = r["quantity"] - r["referenced_quantity"]
-        already = {k for i, k in raised if i == r["id"]}
+        already = raised.get(r["id"], set())
         for kind in alerts_due(due=r["due"], today=today, remaining=remaining, already=already):
             new = conn.execute(insert_(alert).values(
                 instance_id=r["id"], kind=kind, buyer=r["company"], supplier=r["partner"],

@@ -93,3 +93,18 @@ def test_a_supplier_that_cannot_arrive_in_time_gives_way_to_one_that_can():
 def test_what_cannot_be_planned_says_why(req, message):
     with pytest.raises(PlanError, match=message):
         plan(req, [_c("S1", 1, 1, 1000, 0)])
+
+
+def test_more_parts_than_an_order_has_lines_is_refused_before_they_are_made():
+    # A 0.001 of free space for 1,000 units would be a million parts.
+    req = Request(capacity=D("0.001"), held=D(0), required=D(1000), start=START,
+                  daily_usage=D(1000))
+    with pytest.raises(PlanError, match="more than 1000 parts"):
+        plan(req, [_c("S1", 5, 10, 10**6, 2)])
+
+
+def test_a_daily_usage_too_small_for_any_date_is_refused():
+    req = Request(capacity=D(100), held=D(0), required=D(150), start=START,
+                  daily_usage=D("0.000001"))
+    with pytest.raises(PlanError, match="would last past any date"):
+        plan(req, [_c("S1", 5, 10, 1000, 2)])
