@@ -21,6 +21,7 @@ import zlib
 from dataclasses import dataclass
 
 from pydifact.control import Characters
+from pydifact.exceptions import EDISyntaxError, ValidationError
 from pydifact.parser import Parser
 
 from smart_gateway.domain.errors import InvalidRequest
@@ -83,7 +84,11 @@ def tokenize(data: bytes) -> list[Segment]:
         # pydifact warns that it has no segment directory for the syntax version;
         # the gateway validates segments itself.
         warnings.simplefilter("ignore")
-        raw = list(Parser(characters=_DEFAULT).parse(text, characters=_DEFAULT))
+        try:
+            raw = list(Parser(characters=_DEFAULT).parse(text, characters=_DEFAULT))
+        except (EDISyntaxError, ValidationError, ValueError) as exc:
+            # The tokenizer's own words: they say what is wrong, though not at which segment.
+            raise InvalidRequest(f"the EDIFACT interchange cannot be tokenized: {exc}") from None
     out: list[Segment] = []
     for seg in raw:
         if seg.tag == "UNA":

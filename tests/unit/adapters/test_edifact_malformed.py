@@ -84,3 +84,12 @@ def test_an_xml_syntax_message_with_a_wrong_unt_count_is_refused():
     with pytest.raises(InvalidRequest, match=r"\(UNT element 1\): says 42 segments in the "
                                              r"message, the message has 43"):
         adapter_for("edifact-d96a").read(xml.replace("<D_0074>43<", "<D_0074>42<").encode(), CTX)
+
+
+@pytest.mark.parametrize("old,new", [
+    ("LIN+", "L/N+"),      # no segment tag the tokenizer knows
+])
+def test_what_the_tokenizer_cannot_read_is_refused_as_invalid(old, new):
+    assert old in GOOD
+    with pytest.raises(InvalidRequest, match="cannot be tokenized"):
+        read(GOOD.replace(old, new, 1))
