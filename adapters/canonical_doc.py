@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass, field, replace
-from decimal import Decimal
+from decimal import Decimal, InvalidOperation
 
 from lxml import etree
 
@@ -95,6 +95,30 @@ class Doc:
     note: str | None = None
     references: tuple[DocRef, ...] = field(default=())
     parties: tuple[Party, ...] = field(default=())
+
+
+# Numbers beyond any canonical quantity or amount (19 digits) are refused as they
+# are read: arithmetic on them (a price per basis quantity, a round to
+# millionths) would overflow the decimal context before the schema saw them.
+_MOST_DIGITS_BEFORE_POINT = 19
+
+
+def parse_number(text: str, where: str, *, shown: str | None = None,
+                 hint: str = "") -> Decimal:
+    """A native number as a finite Decimal, or InvalidRequest naming ``where``;
+    ``shown`` is the text as the file has it (before a decimal comma is replaced),
+    ``hint`` what to add when it is no number at all."""
+    shown = text if shown is None else shown
+    try:
+        value = Decimal(text)
+    except InvalidOperation:
+        raise InvalidRequest(f"{where}: {shown!r} is not a number{hint}") from None
+    if not value.is_finite():
+        raise InvalidRequest(f"{where}: {shown!r} is not a number")
+    if value and value.adjusted() >= _MOST_DIGITS_BEFORE_POINT:
+        raise InvalidRequest(f"{where}: {shown!r} is too large; the gateway carries numbers of "
+                             f"at most {_MOST_DIGITS_BEFORE_POINT} digits")
+    return value
 
 
 def decimal_text(value: Decimal) -> str:

@@ -403,10 +403,7 @@ class CiiAdapter:
         if len(messages) != 1:
             raise Unrepresentable(f"a CII file holds one invoice; {len(messages)} were given "
                                   f"(send them one by one)")
-        try:
-            root = write_document(messages[0], context)
-        except ValueError as exc:   # lxml: a control character in a value
-            raise Unrepresentable(f"a value is not XML text: {exc}") from None
+        root = write_document(messages[0], context)
         return etree.tostring(root, xml_declaration=True, encoding="UTF-8")
 
 

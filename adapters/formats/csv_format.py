@@ -49,7 +49,7 @@ from __future__ import annotations
 import csv
 import datetime as dt
 import io
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from smart_gateway.domain.errors import InvalidRequest, SchemaInvalid, UnmappedCode, Unrepresentable
 
@@ -90,14 +90,8 @@ class _Row:
         value = self.get(column)
         if value is None:
             return None
-        try:
-            out = Decimal(value.strip())
-        except InvalidOperation:
-            raise InvalidRequest(f"{self.where} column {column}: {value!r} is not a number "
-                                 f"(use a decimal point)") from None
-        if not out.is_finite():
-            raise InvalidRequest(f"{self.where} column {column}: {value!r} is not a number")
-        return out
+        return cd.parse_number(value.strip(), f"{self.where} column {column}", shown=value,
+                               hint=" (use a decimal point)")
 
     def date(self, column: str) -> dt.date | None:
         value = self.get(column)

@@ -40,7 +40,7 @@ import datetime as dt
 import hashlib
 import re
 from dataclasses import dataclass
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -70,13 +70,7 @@ def parse(data: bytes) -> etree._Element:
 def _dec(value: str | None, where: str) -> Decimal | None:
     if value is None or not value.strip():
         return None
-    try:
-        out = Decimal(value.strip())
-    except InvalidOperation:
-        raise InvalidRequest(f"{where}: {value!r} is not a number") from None
-    if not out.is_finite():
-        raise InvalidRequest(f"{where}: {value!r} is not a number")
-    return out
+    return cd.parse_number(value.strip(), where, shown=value)
 
 
 def _date(value: str | None, where: str) -> dt.date | None:

@@ -20,13 +20,13 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, replace
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from smart_gateway.domain.documents import DocType
 from smart_gateway.domain.errors import InvalidRequest, UnmappedCode, Unrepresentable
 
 from ..base import AdapterContext, Canonical, Purpose, Response
-from ..canonical_doc import LINES_REQUIRED, Doc, DocRef, checked, decimal_text
+from ..canonical_doc import LINES_REQUIRED, Doc, DocRef, checked, decimal_text, parse_number
 
 D = DocType
 BUYER, SELLER = "buyer", "seller"
@@ -85,13 +85,7 @@ def decimal(text: str, where: str, *, mark: str = ".") -> Decimal:
     raw = text.strip()
     if mark != ".":
         raw = raw.replace(mark, ".")
-    try:
-        value = Decimal(raw)
-    except InvalidOperation:
-        raise InvalidRequest(f"{where}: {text!r} is not a number") from None
-    if not value.is_finite():
-        raise InvalidRequest(f"{where}: {text!r} is not a number")
-    return value
+    return parse_number(raw, where, shown=text)
 
 
 def quantity(text: str, where: str, *, mark: str = ".") -> Decimal:
@@ -305,16 +299,6 @@ def number(text: str | None, where: str) -> str:
         raise InvalidRequest(f"{where}: document number {text!r} is missing or not 1 to 35 "
                              f"characters without double blanks")
     return value
-
-
-def line_numbers_unique(numbers: list[int], where: str) -> None:
-    seen = set()
-    for n in numbers:
-        if n in seen:
-            raise InvalidRequest(f"{where}: line number {n} appears twice")
-        seen.add(n)
-
-
 
 
 _ITEM = re.compile(r"\S{1,64}")

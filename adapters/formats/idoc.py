@@ -34,7 +34,7 @@ from __future__ import annotations
 import datetime as dt
 import re
 from dataclasses import dataclass, field
-from decimal import Decimal, InvalidOperation
+from decimal import Decimal
 
 from lxml import etree
 
@@ -171,13 +171,7 @@ def _dec(seg: Segment, name: str, required: bool = False) -> Decimal | None:
         if required:
             raise InvalidRequest(f"{seg.where} {seg.name}-{name}: no value; it is required")
         return None
-    try:
-        value = Decimal(text.replace(",", "."))
-    except InvalidOperation:
-        raise InvalidRequest(f"{seg.where} {seg.name}-{name}: {text!r} is not a number") from None
-    if not value.is_finite():
-        raise InvalidRequest(f"{seg.where} {seg.name}-{name}: {text!r} is not a number")
-    return value
+    return cd.parse_number(text.replace(",", "."), f"{seg.where} {seg.name}-{name}", shown=text)
 
 
 def _date(seg: Segment, name: str) -> dt.date | None:

@@ -31,7 +31,6 @@ from .idoc import CONTROL, PARENT, SEGMENTS, Idoc, Segment, check_tree, from_can
 
 HEADER = 63          # administration part of a data record
 DATA = 1000          # the segment's data part
-CONTROL_LENGTH = sum(n for _, n in CONTROL)
 
 # The external names the gateway writes (versions as SAP release 6.20 files carry them).
 FLAT_NAMES = {"E1EDK01": "E2EDK01003", "E1EDKA1": "E2EDKA1002", "E1EDP01": "E2EDP01003",

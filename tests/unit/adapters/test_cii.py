@@ -314,6 +314,14 @@ def test_a_price_that_is_no_number_is_refused_naming_the_line():
                           "<ram:ChargeAmount>8OO</ram:ChargeAmount>"))
 
 
+@pytest.mark.parametrize("amount", ["1E+999999", "1E+30"])
+def test_a_price_beyond_any_canonical_amount_is_refused_before_arithmetic(amount):
+    # 1E+999999 times a quantity overflowed the decimal context (Server.Internal)
+    with pytest.raises(InvalidRequest, match=r"ChargeAmount: '1E\+\d+' is too large"):
+        read(GOOD.replace("<ram:ChargeAmount>800</ram:ChargeAmount>",
+                          f"<ram:ChargeAmount>{amount}</ram:ChargeAmount>"))
+
+
 def test_an_unmapped_part_code_is_refused_naming_the_line():
     with pytest.raises(UnmappedCode, match=r"line 1 \(XML line \d+\): part code 'Paper "
                                            r"subscription' has no network item"):
