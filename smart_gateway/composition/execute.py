@@ -14,7 +14,6 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 from dataclasses import dataclass
-from decimal import Decimal
 
 from lxml import etree
 from sqlalchemy import Connection
@@ -96,6 +95,3 @@ def place(conn: Connection, actor: Actor, job_id: str, inst: Instance, orders: l
                             number=number, agent_id=result.agent_id))
     return placed
 
-
-def order_total(orders: list[Order]) -> Decimal:
-    return sum((Decimal(num(o.quantity)) for o in orders), Decimal(0))

@@ -32,7 +32,6 @@ Readings chosen where the extracted text of 000 is garbled:
   summed row alone lets a provider take two units of buttons and none of
   cloth.  So (5) is written per input, inflow from i = outflow, for each
   i in IN_j; summing these rows over i gives the printed row exactly.
-  ``Options(paper_flow=True)`` writes the printed, summed row instead.
 - (8) writes y_ilNC: the root N's only provider is the customer C, so the
   root has no x, no bid, and no sourcing row; its nation group is the
   customer's, which is also where (7) sends the last activity's exports.
@@ -74,7 +73,6 @@ class Options:
     tight: bool = True
     drop_z: bool = True
     drop_d: bool = True
-    paper_flow: bool = False
     structure: bool = True
     # Recomposition: provider choices fixed in advance {(activity, provider): 0 or 1}.
     fix_x: dict[Node, int] = field(default_factory=dict)
@@ -248,11 +246,6 @@ def _flow_5(f: Formulation) -> None:
         for p in a.providers:
             node = (a.code, p.code)
             out = _outflow(f, node)
-            if f.options.paper_flow:
-                scaled = [(v, -len(inputs) * c) for v, c in out]
-                f.add_row(f"(5) flow[{a.code},{p.code}]", _inflow(f, node, inputs) + scaled,
-                          0.0, 0.0)
-                continue
             for i in inputs:
                 f.add_row(f"(5) flow[{a.code},{p.code}|{i}]",
                           _inflow(f, node, (i,)) + [(v, -c) for v, c in out], 0.0, 0.0)

@@ -88,7 +88,9 @@ def test_compose_execute_and_recompose_over_soap(gw, engine):
     assert all(o.agentId for o in executed.order)
     for o in executed.order:
         trace = mother.service.GetTrace(company="MOTHER", number=o.number, type="PurchaseOrder")
-        assert trace is not None
+        # the composed order is in the TDIN, and its trace starts from it
+        assert f"MOTHER.PurchaseOrder.{o.number}" in {n.id for n in trace.node}
+        assert trace.root == f"MOTHER.PurchaseOrder.{o.number}"
     assert count(engine, instance) == 2
     # and executing twice is refused
     again = fault_of(lambda: mother.service.ExecuteComposition(

@@ -47,6 +47,11 @@ def test_drawbacks_on_taiwanese_fabric_reexported_to_europe(demo):
     assert s.terms["drawback"] == pytest.approx(0.15 * 10_000)
     total = sum(s.terms[t] for t in ("coordination", "production", "transport", "interfacing"))
     assert s.objective == pytest.approx(total - s.terms["drawback"])
+    # the figures composition/README.md gives for the demo
+    assert s.objective == pytest.approx(107_550)
+    assert {t: s.terms[t] for t in ("coordination", "production", "transport", "interfacing")} \
+        == pytest.approx({"coordination": 6_900, "production": 92_340, "transport": 6_470,
+                          "interfacing": 3_340})
 
 
 def test_the_command_prints_the_network(capsys):

@@ -20,7 +20,11 @@ def enumerate_optimum(inst: Instance) -> float | None:
     """Every choice of providers allowed by (1) and every set of used transfers
     between chosen providers; the flows for each by an LP (HiGHS).  Transfers
     touching an unchosen provider carry nothing ((3) and (5)), and with ICOST
-    >= 0 leaving their z at 0 is never worse, so they are not enumerated."""
+    >= 0 leaving their z at 0 is never worse, so they are not enumerated.
+
+    It enumerates the plain formulation's own integer choices, so it checks the
+    branch and bound and the reductions of Options, not the rows themselves:
+    those are held to the hand-worked networks further down."""
     f = build(inst, PAPER)
     choices = []
     for a in inst.non_root:
