@@ -20,13 +20,17 @@ _DIAGNOSIS = (("(8)", "quota"), ("(1)", "sourcing"), ("(5)", "flow"), ("(3)", "s
 
 def compose(inst: Instance, *, time_limit: float, options: Options = Options(),
             progress: scip.Progress | None = None, cancelled=None,
-            progress_every: float = 0.5) -> Solution:
+            progress_every: float = 0.5, explain: bool = True) -> Solution:
+    """``explain=False``: an infeasible model is refused without finding the family
+    to blame (up to four more solves), for a caller that will try another model."""
     validate(inst)
     feasibility.check(inst)
     f = build(inst, options)
     solution = scip.solve(f, time_limit=time_limit, progress=progress, cancelled=cancelled,
                           every=progress_every)
     if solution.status == "Infeasible":
+        if not explain:
+            raise Infeasible("the composition is infeasible")
         raise diagnose(f, time_limit=min(time_limit, 10.0))
     return solution
 

@@ -74,8 +74,10 @@ def recompose(inst: Instance, before: dict[Node, float], disrupted: Node, *,
     last_error: Infeasible | None = None
     for step, fixed in attempts:
         try:
+            # Only the last attempt's infeasibility reaches the caller: only it is explained.
             solution = compose.compose(reduced, time_limit=time_limit,
-                                       options=Options(fix_x=fixed))
+                                       options=Options(fix_x=fixed),
+                                       explain=step == attempts[-1][0])
         except Infeasible as error:
             last_error = error
             continue
