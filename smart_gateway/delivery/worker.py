@@ -45,6 +45,8 @@ SOAP_ENV = "http://schemas.xmlsoap.org/soap/envelope/"
 BINDING = f"{{{NS}}}SmartPartnerSoap11"
 SOAP_ACTION = f'"{NS}#ReceiveMessage"'
 MAX_DELAY = 3600.0
+DEFAULT_MAX_ATTEMPTS = 8      # config.py's defaults for a gateway started without settings
+DEFAULT_BASE_DELAY = 1.0
 ACTOR = "outbox-worker"
 # Alerts are due by the day (three days before a delivery date, the day after
 # it): a minute is late enough for anyone and cheap for the database.
@@ -152,8 +154,22 @@ def backoff(attempts: int, base_delay: float) -> dt.timedelta:
     return dt.timedelta(seconds=min(base_delay * 2 ** max(attempts - 1, 0), MAX_DELAY))
 
 
-def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20, max_attempts: int = 8,
-                base_delay: float = 1.0, timeout: float = 10.0) -> DeliveryReport:
+def failed_attempt(attempts: int, error: str, now: dt.datetime, *,
+                   max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                   base_delay: float = DEFAULT_BASE_DELAY) -> dict:
+    """The outbox row's new values after one more failed attempt (``attempts`` before
+    it): due again after the backoff, or dead once the attempts are used up.  The one
+    retry rule for pushes and for documents a pull partner could not be given."""
+    attempts += 1
+    values = {"attempts": attempts, "last_error": error[:500],
+              "next_attempt_at": now + backoff(attempts, base_delay)}
+    if attempts >= max_attempts:
+        values["state"] = "dead"
+    return values
+
+
+def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
+                base_delay: float = DEFAULT_BASE_DELAY, timeout: float = 10.0) -> DeliveryReport:
     """Send every due push message (up to ``batch``) once; returns what became of them."""
     delivered = retried = dead = 0
     for claim in _claim(engine, now, batch, timeout):
@@ -178,14 +194,12 @@ def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20, max_attemp
                               message_id=claim.message_id, notes=list(notes))
                 delivered += 1
                 continue
-            attempts = claim.attempts + 1
-            values = {"attempts": attempts, "last_error": error[:500],
-                      "next_attempt_at": now + backoff(attempts, base_delay)}
-            if attempts >= max_attempts:
-                values["state"] = "dead"
+            values = failed_attempt(claim.attempts, error, now, max_attempts=max_attempts,
+                                    base_delay=base_delay)
+            if values.get("state") == "dead":
                 dead += 1
                 log.error("outbox %s (%s) is dead after %d attempts: %s",
-                          claim.id, claim.message_id, attempts, error)
+                          claim.id, claim.message_id, values["attempts"], error)
             else:
                 retried += 1
             conn.execute(update(outbox).where(outbox.c.id == claim.id).values(**values))

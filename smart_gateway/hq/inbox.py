@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Connection, and_, func, or_, select, update
+from sqlalchemy import Connection, and_, func, select, update
 
 from ..domain.errors import GatewayError, Unauthorized
 from ..domain.states import Event, State, advance
@@ -23,13 +23,13 @@ from . import store
 from .actor import Actor
 
 REDELIVERY = dt.timedelta(seconds=60)
-NATIVE_ATTEMPTS = 8   # as the push worker's default bound (config outbox_max_attempts)
 
 
 def _due(company: str, now: dt.datetime):
-    return and_(outbox.c.recipient == company,
-                or_(outbox.c.state == "pending",
-                    and_(outbox.c.state == "fetched", outbox.c.next_attempt_at <= now)))
+    # A pending row is due from when it was queued, or after the backoff of a
+    # document that could not be rendered; a fetched one once its redelivery is due.
+    return and_(outbox.c.recipient == company, outbox.c.state.in_(("pending", "fetched")),
+                outbox.c.next_attempt_at <= now)
 
 
 def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime,
@@ -40,8 +40,9 @@ def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime,
     ``native`` (None: as the caller's agreement says) adds to each propagated
     document its rendering in the caller's own format.  A document that cannot
     be rendered faithfully (an unmapped part code, text the charset cannot
-    carry) is not handed out: the row records why, and after NATIVE_ATTEMPTS
-    tries it is a dead letter for an administrator to fix and replay."""
+    carry) is not handed out: the row records why and waits the outbox's backoff
+    (delivery.worker.failed_attempt); once the attempts are used up it is a dead
+    letter for an administrator to fix and replay."""
     if actor.company is None:
         raise Unauthorized("the administrator has no inbox; fetch as a company")
     from ..delivery import native as native_format  # adapters load on first native use
@@ -66,7 +67,7 @@ def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime,
             try:
                 payload = native_format.with_native(payload, native_format.render(conn, fmt, payload))
             except GatewayError as exc:
-                _native_failed(conn, row.id, row.attempts, f"{exc.code}: {exc}")
+                _native_failed(conn, row.id, row.attempts, f"{exc.code}: {exc}", now)
                 continue
         payloads.append(payload)
         conn.execute(update(outbox).where(outbox.c.id == row.id).values(
@@ -79,11 +80,11 @@ def fetch(conn: Connection, actor: Actor, *, limit: int, now: dt.datetime,
     return payloads, remaining
 
 
-def _native_failed(conn: Connection, outbox_id: int, attempts: int, error: str) -> None:
-    attempts += 1
+def _native_failed(conn: Connection, outbox_id: int, attempts: int, error: str,
+                   now: dt.datetime) -> None:
+    from ..delivery.worker import failed_attempt
     conn.execute(update(outbox).where(outbox.c.id == outbox_id).values(
-        attempts=attempts, last_error=error[:500],
-        state="dead" if attempts >= NATIVE_ATTEMPTS else "pending"))
+        **failed_attempt(attempts, error, now)))
 
 
 def confirm_by_acknowledgement(conn: Connection, agent_id: str, now: dt.datetime) -> None:

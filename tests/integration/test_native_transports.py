@@ -152,6 +152,9 @@ unit_price = "2.35"
 """
 
 
+_NOW = [T0]   # the gateway's clock; a test that waits out a backoff moves it
+
+
 @pytest.fixture
 def net(engine, tmp_path):
     partner_server, partner_url, partner = start_partner_server()
@@ -160,7 +163,8 @@ def net(engine, tmp_path):
         "M_URL": partner_url, "SAP_URL": sap_url, "DROP": str(tmp_path / "drop")})
     with engine.begin() as conn:
         install(conn, network)
-    gw = start_gateway(engine, clock=lambda: T0)
+    _NOW[0] = T0
+    gw = start_gateway(engine, clock=lambda: _NOW[0])
     yield gw, partner, sap, tmp_path / "drop"
     gw.stop()
     for server in (partner_server, sap_server):
@@ -305,12 +309,20 @@ def test_unmapped_part_code_for_a_pull_partner_is_dead_after_bounded_fetches(net
     # an item outside the M->U agreement: U's mapping has no part code for it
     _client(gw, "M").SubmitTransaction(messageId="po-u", document=_po(
         "PO-U1", "M", "U", "SCREWS", 1, "1"))
-    from smart_gateway.hq.inbox import NATIVE_ATTEMPTS
-    for _ in range(NATIVE_ATTEMPTS):
+    from smart_gateway.delivery.worker import DEFAULT_MAX_ATTEMPTS, backoff
+
+    def attempts():
+        with engine.connect() as conn:
+            return conn.execute(select(T.outbox).where(T.outbox.c.recipient == "U")
+                                ).mappings().one()
+
+    for n in range(1, DEFAULT_MAX_ATTEMPTS + 1):
         assert _fetch_raw(gw, "U", native=True) == []
-    with engine.connect() as conn:
-        row = conn.execute(select(T.outbox).where(T.outbox.c.recipient == "U")).mappings().one()
-    assert row["state"] == "dead" and row["attempts"] == NATIVE_ATTEMPTS
+        # polling again at once does not spend another attempt: the row waits its backoff
+        assert _fetch_raw(gw, "U", native=True) == [] and attempts()["attempts"] == n
+        _NOW[0] += backoff(n, 1.0)
+    row = attempts()
+    assert row["state"] == "dead" and row["attempts"] == DEFAULT_MAX_ATTEMPTS
     assert row["last_error"].startswith("UnmappedCode:") and "SCREWS" in row["last_error"]
     # the canonical message was never handed out half right; canonical fetch finds nothing due
     assert _fetch_raw(gw, "U", native=False) == []
