@@ -16,15 +16,24 @@ from .explosion import CycleError, TooLarge
 
 
 class _Network:
+    """The reports an estimate reads, each read once: a shared component is
+    visited once per parent (atp.py keeps what each visit promised)."""
+
     def __init__(self, conn: Connection) -> None:
         self.conn, self.look = conn, Lookups(conn)
         self._leads: dict[tuple[str, str], int | None] = {}
+        self._stock: dict[tuple[str, str], Decimal] = {}
+        self._wip: dict[tuple[str, str], list] = {}
 
     def on_hand(self, company: str, item: str) -> Decimal:
-        return reports.on_hand(self.conn, company, item) or Decimal(0)
+        if (company, item) not in self._stock:
+            self._stock[(company, item)] = reports.on_hand(self.conn, company, item) or Decimal(0)
+        return self._stock[(company, item)]
 
     def work_in_progress(self, company: str, item: str):
-        return reports.work_in_progress(self.conn, company, item)
+        if (company, item) not in self._wip:
+            self._wip[(company, item)] = list(reports.work_in_progress(self.conn, company, item))
+        return self._wip[(company, item)]
 
     def bom(self, company: str, item: str):
         return self.look.bom(company, item)
