@@ -23,7 +23,7 @@ from ..hq.actor import Actor
 from ..persistence.tables import link
 from ..persistence.tables_cascade import cascade, change_request
 from . import apply as applying
-from .subgraph import TermsBook, load
+from .subgraph import TermsBook, load, lock
 
 
 @dataclass(frozen=True)
@@ -191,8 +191,9 @@ def confirm(conn: Connection, actor: Actor, *, key: DocKey | None = None,
         log = conn.execute(select(cascade.c.plan).where(cascade.c.id == cascade_id)).first()
         if log is None:
             raise NotFound(f"no cascade {cascade_id}")
-        ids = sorted({s["id"] for s in json.loads(log[0])})
-        rows = [r for r in (store.get_instance(conn, i, lock=True) for i in ids)
+        ids = {s["id"] for s in json.loads(log[0])}
+        lock(conn, ids)   # in id order, as every cascade locks
+        rows = [r for r in sorted(store.instances_by_id(conn, list(ids)), key=lambda r: r["id"])
                 if (actor.is_admin or actor.acts_as(r["company"]))
                 and r["state"] == State.MODIFIED.value]
         if not rows:
