@@ -110,15 +110,18 @@ def list_requests(conn: Connection, actor: Actor, *, state: str | None = None) -
 def decide(conn: Connection, actor: Actor, request_id: int, *, accept: bool, note: str | None,
            now: dt.datetime) -> tuple[dict, Outcome | None]:
     """The supplier accepts (the cascade goes on from its order) or rejects a change request."""
-    q = select(change_request).where(change_request.c.id == request_id)
-    if store.is_postgres(conn):
-        q = q.with_for_update()
-    req = conn.execute(q).mappings().first()
+    req = _change_request(conn, request_id, for_update=False)
     if req is None or not (actor.is_admin or actor.company in (req["company"], req["originator"])):
         raise NotFound(f"no change request {request_id} for {actor.company or 'you'}")
     if not actor.is_admin and actor.company != req["company"]:
         raise Unauthorized(f"change request {request_id} is decided by {req['company']}, "
                            f"not by {actor.company}")
+    # The order before its request, as a cascade takes them (it locks the
+    # instances, then supersedes their pending requests): the other way round,
+    # a decision and a cascade over the same order would deadlock.  Read again
+    # once locked: the cascade we waited for may have superseded the request.
+    lock(conn, [req["order_instance_id"]])
+    req = _change_request(conn, request_id, for_update=True)
     if req["state"] != "pending":
         raise IllegalTransition(f"change request {request_id} was already {req['state']}")
     order = store.get_instance(conn, req["order_instance_id"])
@@ -159,6 +162,14 @@ def decide(conn: Connection, actor: Actor, request_id: int, *, accept: bool, not
                     company_code=actor.company, instance_id=order["id"], request=request_id,
                     note=note)
     return {**dict(req), "state": state}, outcome
+
+
+def _change_request(conn: Connection, request_id: int, *, for_update: bool) -> dict | None:
+    q = select(change_request).where(change_request.c.id == request_id)
+    if for_update and store.is_postgres(conn):
+        q = q.with_for_update()
+    row = conn.execute(q).mappings().first()
+    return None if row is None else dict(row)
 
 
 def _cut_back(conn: Connection, order: dict) -> None:

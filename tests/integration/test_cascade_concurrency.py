@@ -15,18 +15,20 @@ from __future__ import annotations
 import json
 import random
 import threading
+import time
 from decimal import Decimal
 
+import pytest
 import zeep
-from sqlalchemy import select
+from sqlalchemy import select, text, update
 
 from fixtures.gw_network import party, ref
 from smart_gateway.persistence import tables as T
 from smart_gateway.persistence.db import make_engine
-from smart_gateway.persistence.tables_cascade import cascade
+from smart_gateway.persistence.tables_cascade import cascade, change_request
 from smart_gateway.testing import start_gateway
 
-from test_cascade_scenarios import Net, target
+from test_cascade_scenarios import Net, target, three_tiers
 
 ROUNDS = 6
 
@@ -87,3 +89,63 @@ def test_overlapping_cascades_never_interleave(gw, engine):
             last[step["id"]] = (Decimal(step["new_quantity"]), step["version"] + 1)
     for instance_id, (qty, version) in last.items():
         assert final[instance_id] == (qty, version)
+
+
+def test_a_decision_waits_for_a_cascade_over_its_order_instead_of_deadlocking(gw, engine):
+    # A cascade locks the instances it reaches, then supersedes their pending
+    # change requests.  A decision taken meanwhile must queue behind it on the
+    # order, not hold the request while it waits (PostgreSQL would break that
+    # deadlock by failing one of the two), and then find the request superseded.
+    if engine.dialect.name != "postgresql":
+        pytest.skip("row locks are PostgreSQL's; SQLite runs one writing transaction at a time")
+    net = Net(gw, engine)
+    net.terms("T1A", "T2A", "ITEM-1", decoupling="MTO", price=Decimal(4), percent=10, fixed=50)
+    three_tiers(net)
+    done = net.p["MOTHER"].service.UpdateTransaction(
+        document=target("MOTHER", "PurchaseOrder", "PO-M"),
+        line=[{"lineNumber": 1, "quantity": Decimal(60)}])
+    [req] = done.changeRequest
+    with engine.connect() as c:
+        order_id = c.execute(select(change_request.c.order_instance_id).where(
+            change_request.c.id == req.requestId)).scalar_one()
+    decided: list[object] = []
+
+    def decide():
+        try:
+            net.p["T2A"].service.DecideChangeRequest(requestId=req.requestId, accept=True)
+            decided.append("accepted")
+        except zeep.exceptions.Fault as fault:
+            decided.append((fault.code.rsplit(".", 1)[-1], fault.message))
+
+    cascade_conn = engine.connect()
+    tx = cascade_conn.begin()
+    try:
+        # the "cascade": the order's row lock first ...
+        cascade_conn.execute(select(T.instance.c.id).where(T.instance.c.id == order_id)
+                             .with_for_update()).all()
+        thread = threading.Thread(target=decide)
+        thread.start()
+        _wait_for_a_lock_wait(engine)
+        # ... then the request, which the decision must not be holding
+        cascade_conn.execute(update(change_request).where(change_request.c.id == req.requestId)
+                             .values(state="superseded"))
+        tx.commit()
+    finally:
+        cascade_conn.close()
+    thread.join(timeout=30)
+    assert decided == [("IllegalTransition",
+                        f"change request {req.requestId} was already superseded")]
+
+
+def _wait_for_a_lock_wait(engine, timeout: float = 10.0) -> None:
+    """Until another session of this database waits for a row lock."""
+    deadline = time.monotonic() + timeout
+    while time.monotonic() < deadline:
+        with engine.connect() as c:
+            waiting = c.execute(text(
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
+                "AND wait_event_type = 'Lock'")).scalar_one()
+        if waiting:
+            return
+        time.sleep(0.05)
+    raise AssertionError("the decision never waited for the cascade's lock")
