@@ -58,6 +58,11 @@ each valid (the optimum is unchanged) and measured in bench/:
   provider sure to carry uses at least one transfer out and, per input, one
   in (when every such transfer has its z).  Each row holds at every
   solution with the providers it names carrying what they are chosen for.
+- ``covers``: a multi-sourced activity whose largest supply range falls short
+  of DEMAND needs at least k providers, k the fewest whose SUPbar together
+  reach DEMAND: sum_l x_il >= k, a row marked (3)+(4) because it follows from
+  those two with x integral.  The LP relaxation alone pays a fraction of one
+  provider's CCOST for each unit it lacks (x_il = outflow / SUPbar_il).
 """
 from __future__ import annotations
 
@@ -74,11 +79,12 @@ class Options:
     drop_z: bool = True
     drop_d: bool = True
     structure: bool = True
+    covers: bool = True
     # Recomposition: provider choices fixed in advance {(activity, provider): 0 or 1}.
     fix_x: dict[Node, int] = field(default_factory=dict)
 
 
-PAPER = Options(tight=False, drop_z=False, drop_d=False, structure=False)
+PAPER = Options(tight=False, drop_z=False, drop_d=False, structure=False, covers=False)
 
 
 @dataclass
@@ -130,6 +136,8 @@ def build(inst: Instance, options: Options = Options()) -> Formulation:
     _quota_8(f)
     if options.structure:
         _structure(f)
+    if options.covers:
+        _covers(f)
     return f
 
 
@@ -326,3 +334,26 @@ def _structure(f: Formulation) -> None:
                 f.add_row(f"(2s) receives[{a.code},{p.code}|{i}]",
                           [(zi, 1.0) for zi in into] + [(f.x[node], -1.0)], 0.0, INF)
 
+
+
+def fewest_providers(inst: Instance, a) -> int | None:
+    """The fewest of ``a``'s providers whose supply ranges together reach DEMAND;
+    None when all of them do not (feasibility.py refuses that request)."""
+    total = 0.0
+    for k, cap in enumerate(sorted((min(inst.sup_max(p), inst.demand) for p in a.providers),
+                                   reverse=True), start=1):
+        total += cap
+        if total >= inst.demand - 1e-9:
+            return k
+    return None
+
+
+def _covers(f: Formulation) -> None:
+    inst = f.instance
+    for a in inst.non_root:
+        k = fewest_providers(inst, a)
+        if a.nsp_max == 1 or k is None or k <= max(1, a.nsp_min):
+            continue
+        # (3)+(4) with x integral: fewer than k chosen providers cannot carry DEMAND.
+        f.add_row(f"(3)+(4) cover[{a.code}]",
+                  [(f.x[(a.code, p.code)], 1.0) for p in a.providers], float(k), INF)

@@ -180,3 +180,35 @@ def test_each_input_reaches_each_sewing_provider_in_full():
         for i in ("YARN", "ZIP"):
             got = sum(f.quantity for f in s.flows if f.target == ("SEW", m) and f.source[0] == i)
             assert got == pytest.approx(out)
+
+
+def test_cover_row_asks_for_the_fewest_providers_that_reach_demand():
+    # three sewing bids of 40 each at most for a demand of 100: any solution
+    # picks all three, so the cover row asks for 3 and the LP relaxation, which
+    # without it would pay 100/40 = 2.5 providers' CCOST, pays all three
+    sew = [Provider(f"TH{k}", "TH", pcost=8.0, sup_max=40, ccost=300) for k in (1, 2, 3)]
+    inst = network(YARN, sew, sew_nsp=(1, 3))
+    tight = build(inst, Options())
+    loose = build(inst, replace(Options(), covers=False))
+    covers = [r for r in tight.rows if "cover" in r.name]
+    assert [(r.name, r.lb, len(r.terms)) for r in covers] == [("(3)+(4) cover[SEW]", 3.0, 3)]
+    assert not any("cover" in r.name for r in loose.rows)
+    relaxed_tight = highs.solve(tight, time_limit=10, relax=True).bound
+    relaxed_loose = highs.solve(loose, time_limit=10, relax=True).bound
+    assert relaxed_loose == pytest.approx(2.5 * 300 + 8 * 100 + 2 * 100)
+    assert relaxed_tight == pytest.approx(3 * 300 + 8 * 100 + 2 * 100)
+    # (the bound: the LP value; a relaxed Solution's objective re-prices rounded choices)
+    # the optimum is the same with or without it
+    assert scip.solve(tight, time_limit=10).objective == pytest.approx(relaxed_tight)
+    assert scip.solve(loose, time_limit=10).objective == pytest.approx(relaxed_tight)
+
+
+def test_no_cover_row_where_one_provider_reaches_demand_or_the_minimum_already_asks():
+    wide = [Provider("TH1", "TH", pcost=8.0, sup_max=100), Provider("TH2", "TH", pcost=8.0,
+                                                                    sup_max=40)]
+    assert not [r for r in build(network(YARN, wide, sew_nsp=(1, 2))).rows if "cover" in r.name]
+    narrow = [replace(p, sup_max=60) for p in wide]
+    assert not [r for r in build(network(YARN, narrow, sew_nsp=(2, 2))).rows
+                if "cover" in r.name]
+    assert [r.lb for r in build(network(YARN, narrow, sew_nsp=(1, 2))).rows
+            if "cover" in r.name] == [2.0]
