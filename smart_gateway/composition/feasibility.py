@@ -18,6 +18,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from ..domain.errors import Infeasible
+from .formulation import fewest_providers
 from .instance import Instance
 
 FAMILIES = {
@@ -50,8 +51,9 @@ def problems(inst: Instance) -> list[Problem]:
             found.append(Problem("sourcing", a.code, f"at least {a.nsp_min} providers are "
                                  f"required but only {n} bid"))
             continue
-        most = sum(sorted((inst.sup_max(p) for p in a.providers), reverse=True)[:a.nsp_max])
-        if most < inst.demand:
+        needed = fewest_providers(inst, a)
+        if needed is None or needed > a.nsp_max:
+            most = sum(sorted((inst.sup_max(p) for p in a.providers), reverse=True)[:a.nsp_max])
             found.append(Problem("supply", a.code, f"its providers can supply at most {most:g} "
                                  f"(with at most {a.nsp_max} chosen) of the {inst.demand:g} "
                                  f"demanded"))

@@ -335,10 +335,10 @@ def _structure(f: Formulation) -> None:
                           [(zi, 1.0) for zi in into] + [(f.x[node], -1.0)], 0.0, INF)
 
 
-
 def fewest_providers(inst: Instance, a) -> int | None:
     """The fewest of ``a``'s providers whose supply ranges together reach DEMAND;
-    None when all of them do not (feasibility.py refuses that request)."""
+    None when all of them together do not.  feasibility.py refuses a request
+    that needs more than NSPbar_i; the cover rows ask for at least this many."""
     total = 0.0
     for k, cap in enumerate(sorted((min(inst.sup_max(p), inst.demand) for p in a.providers),
                                    reverse=True), start=1):

@@ -168,8 +168,9 @@ def failed_attempt(attempts: int, error: str, now: dt.datetime, *,
     return values
 
 
-def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20, max_attempts: int = DEFAULT_MAX_ATTEMPTS,
-                base_delay: float = DEFAULT_BASE_DELAY, timeout: float = 10.0) -> DeliveryReport:
+def deliver_due(engine: Engine, *, now: dt.datetime, batch: int = 20,
+                max_attempts: int = DEFAULT_MAX_ATTEMPTS, base_delay: float = DEFAULT_BASE_DELAY,
+                timeout: float = 10.0) -> DeliveryReport:
     """Send every due push message (up to ``batch``) once; returns what became of them."""
     delivered = retried = dead = 0
     for claim in _claim(engine, now, batch, timeout):

@@ -28,7 +28,7 @@ from smart_gateway.persistence.db import make_engine
 from smart_gateway.persistence.tables_cascade import cascade, change_request
 from smart_gateway.testing import start_gateway
 
-from test_cascade_scenarios import Net, target, three_tiers
+from test_cascade_scenarios import Net, change_mother_order, make_to_order_at_tier_two, target
 
 ROUNDS = 6
 
@@ -99,11 +99,8 @@ def test_a_decision_waits_for_a_cascade_over_its_order_instead_of_deadlocking(gw
     if engine.dialect.name != "postgresql":
         pytest.skip("row locks are PostgreSQL's; SQLite runs one writing transaction at a time")
     net = Net(gw, engine)
-    net.terms("T1A", "T2A", "ITEM-1", decoupling="MTO", price=Decimal(4), percent=10, fixed=50)
-    three_tiers(net)
-    done = net.p["MOTHER"].service.UpdateTransaction(
-        document=target("MOTHER", "PurchaseOrder", "PO-M"),
-        line=[{"lineNumber": 1, "quantity": Decimal(60)}])
+    make_to_order_at_tier_two(net)
+    done = change_mother_order(net, 60)
     [req] = done.changeRequest
     with engine.connect() as c:
         order_id = c.execute(select(change_request.c.order_instance_id).where(

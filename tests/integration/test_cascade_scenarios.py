@@ -98,6 +98,20 @@ def three_tiers(net, *, split=False):
                  refs=[ref("T1A", "SalesOrder", "SO-1")])
 
 
+def make_to_order_at_tier_two(net):
+    """three_tiers, where T2A makes ITEM-1 to order for T1A: a change of PO-1 is
+    asked of T2A, at 50 per line plus 10% of its value (at 4 a unit)."""
+    net.terms("T1A", "T2A", "ITEM-1", decoupling="MTO", price=Decimal(4), percent=10, fixed=50)
+    three_tiers(net)
+
+
+def change_mother_order(net, quantity: int):
+    """MOTHER changes PO-M's one line to ``quantity``; the UpdateTransaction answer."""
+    return net.p["MOTHER"].service.UpdateTransaction(
+        document=target("MOTHER", "PurchaseOrder", "PO-M"),
+        line=[{"lineNumber": 1, "quantity": Decimal(quantity)}])
+
+
 def test_a_cut_in_the_mother_order_is_cwg_all_the_way_down_split_in_whole_units(gw, engine):
     # given: a recipe of 2 per unit at T1A, split 120/80 over two orders to T2A, all make-to-stock
     net = Net(gw, engine)
@@ -134,14 +148,10 @@ def test_a_cut_in_the_mother_order_is_cwg_all_the_way_down_split_in_whole_units(
 
 
 def test_a_cut_stops_at_a_make_to_order_tier_two_with_a_penalty_then_accepted(gw, engine):
-    # given: T2A makes ITEM-1 to order for T1A; a change costs 50 per line plus 10% of its value
     net = Net(gw, engine)
-    net.terms("T1A", "T2A", "ITEM-1", decoupling="MTO", price=Decimal(4), percent=10, fixed=50)
-    three_tiers(net)
+    make_to_order_at_tier_two(net)
     # when: MOTHER cuts 100 -> 60
-    done = net.p["MOTHER"].service.UpdateTransaction(
-        document=target("MOTHER", "PurchaseOrder", "PO-M"),
-        line=[{"lineNumber": 1, "quantity": Decimal(60)}])
+    done = change_mother_order(net, 60)
     # then: CWP: applied down to T1A's sales order, T1A's order to T2A asked, 50 + 40 x 4 x 10%
     assert done.status == "CWP" and done.penalty == Decimal("66")
     [req] = done.changeRequest
@@ -177,11 +187,8 @@ def test_a_cut_stops_at_a_make_to_order_tier_two_with_a_penalty_then_accepted(gw
 
 def test_a_rejected_change_request_leaves_the_rest_untouched_and_tells_the_originator(gw, engine):
     net = Net(gw, engine)
-    net.terms("T1A", "T2A", "ITEM-1", decoupling="MTO", price=Decimal(4), percent=10, fixed=50)
-    three_tiers(net)
-    done = net.p["MOTHER"].service.UpdateTransaction(
-        document=target("MOTHER", "PurchaseOrder", "PO-M"),
-        line=[{"lineNumber": 1, "quantity": Decimal(60)}])
+    make_to_order_at_tier_two(net)
+    done = change_mother_order(net, 60)
     [req] = done.changeRequest
     # only T2A decides: the originator may not, and another company does not even see it
     zeep_fault(net.p["MOTHER"], "Unauthorized", net.p["MOTHER"].service.DecideChangeRequest,
@@ -318,14 +325,10 @@ def test_the_supplier_confirms_a_changed_order_by_acknowledging_its_update_agent
 
 def test_a_second_cut_asks_again_from_what_was_asked_and_supersedes_the_first(gw, engine):
     net = Net(gw, engine)
-    net.terms("T1A", "T2A", "ITEM-1", decoupling="MTO", price=Decimal(4), percent=10, fixed=50)
-    three_tiers(net)
-    mother = net.p["MOTHER"].service
-    first = mother.UpdateTransaction(document=target("MOTHER", "PurchaseOrder", "PO-M"),
-                                     line=[{"lineNumber": 1, "quantity": Decimal(60)}])
+    make_to_order_at_tier_two(net)
+    first = change_mother_order(net, 60)
     # when: MOTHER cuts again, 60 -> 30, before T2A decided
-    second = mother.UpdateTransaction(document=target("MOTHER", "PurchaseOrder", "PO-M"),
-                                      line=[{"lineNumber": 1, "quantity": Decimal(30)}])
+    second = change_mother_order(net, 30)
     # then: T2A is asked for 100 -> 30 (50 + 70 x 4 x 10% = 78), the first request is moot
     [req] = second.changeRequest
     assert (req.quantity, req.penalty) == (30, Decimal(78))
@@ -345,11 +348,8 @@ def test_a_second_cut_asks_again_from_what_was_asked_and_supersedes_the_first(gw
 
 def test_a_rejected_increase_cuts_the_recipe_back_to_what_the_order_has(gw, engine):
     net = Net(gw, engine)
-    net.terms("T1A", "T2A", "ITEM-1", decoupling="MTO", price=Decimal(4), percent=10, fixed=50)
-    three_tiers(net)
-    done = net.p["MOTHER"].service.UpdateTransaction(
-        document=target("MOTHER", "PurchaseOrder", "PO-M"),
-        line=[{"lineNumber": 1, "quantity": Decimal(150)}])
+    make_to_order_at_tier_two(net)
+    done = change_mother_order(net, 150)
     [req] = done.changeRequest
     assert (req.quantity, req.penalty) == (150, Decimal(70))  # 50 + 50 x 4 x 10%
     _, links = net.tdin()
