@@ -42,6 +42,44 @@ class Order:
                 "quantity": self.quantity, "number": self.number, "agent_id": self.agent_id}
 
 
+@dataclass(frozen=True)
+class Reduction:
+    """One placed order's part of a provider's reduction: cancelled whole, or
+    cut to ``left``; ``order.quantity`` is the units it loses."""
+    order: Order
+    cancel: bool
+    left: float
+
+
+def reductions(placed: list[dict], cuts: list[Order],
+               dropped: set[Node]) -> tuple[list[Reduction], list[dict]]:
+    """Spread each provider's reduction over the orders placed to it so far.
+
+    A provider can hold several orders: the execution's, and more units
+    placed by earlier recompositions.  A dropped provider loses all of them;
+    a provider kept for fewer units loses the latest first, an order that
+    would keep nothing being cancelled rather than cut to zero.  Returns the
+    reductions and the orders as they stand afterwards, which the next
+    recomposition starts from."""
+    ledger = [dict(o) for o in placed]
+    out: list[Reduction] = []
+    for cut in cuts:
+        node = (cut.activity, cut.provider)
+        mine = [o for o in ledger if (o["activity"], o["provider"]) == node and o.get("number")]
+        remaining = cut.quantity
+        for o in reversed(mine):
+            if remaining <= 1e-9 and node not in dropped:
+                break
+            take = o["quantity"] if node in dropped else min(remaining, o["quantity"])
+            remaining -= take
+            whole = o["quantity"] - take <= 1e-9
+            out.append(Reduction(Order(cut.activity, cut.provider, o["item"], take,
+                                       number=o["number"], agent_id=o.get("agent_id")),
+                                 cancel=whole, left=0.0 if whole else o["quantity"] - take))
+            o["quantity"] = 0.0 if whole else o["quantity"] - take
+    return out, [o for o in ledger if o["quantity"] > 1e-9]
+
+
 def planned(inst: Instance, chosen: dict[Node, float]) -> list[Order]:
     """The orders a solution needs, in activity order (leaves first would be as good)."""
     out = []

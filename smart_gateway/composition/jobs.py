@@ -78,6 +78,14 @@ def record_orders(conn: Connection, job_id: str, orders: list[dict], now: dt.dat
         orders=json.dumps(orders), updated_at=now))
 
 
+def superseded_by(conn: Connection, job_id: str) -> str | None:
+    """The recomposition of ``job_id`` that changed its placed orders, if any:
+    after it, the orders stand as that one records them, not as this one does."""
+    return conn.execute(select(composition_job.c.id).where(
+        composition_job.c.parent_id == job_id, composition_job.c.orders.is_not(None))
+        .order_by(composition_job.c.created_at).limit(1)).scalar_one_or_none()
+
+
 def load(conn: Connection, actor: Actor, job_id: str, *, lock: bool = False) -> dict:
     """The job, if the caller may see it: its own company's, or any for the administrator."""
     query = select(composition_job).where(composition_job.c.id == job_id)

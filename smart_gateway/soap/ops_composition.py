@@ -24,7 +24,7 @@ from ..composition.messages import (
 )
 from ..composition.solution import Solution
 from ..domain.documents import DocKey, DocType
-from ..domain.errors import Duplicate, InvalidRequest
+from ..domain.errors import Duplicate, IllegalTransition, InvalidRequest
 from ..messages.schema import NS
 from ..persistence.db import READ_ONLY
 from .operations import XmlOperation
@@ -180,6 +180,7 @@ def recompose_op(scope, el):
     # Read without the request's transaction: no lock is held while SCIP works.
     with scope.engine.connect().execution_options(**{READ_ONLY: True}) as conn:
         row, req, chosen = _solved_job(conn, scope.actor, job_id, lock=False)
+        _not_superseded(conn, job_id, row)
     limit = min(row["time_limit"], COMPOSE_CAP)
     before_cost = float(etree.fromstring(row["result_xml"]).findtext(_Q + "objective"))
     rc = recompose.recompose(req.instance, chosen, disrupted, time_limit=limit)
@@ -190,9 +191,14 @@ def recompose_op(scope, el):
                               inst.activity(c.activity).item or c.activity,
                               c.units * inst.activity(c.activity).units_per_product)
                 for c in rc.place]
-    to_cancel = [_cancelled(c, inst, previous) for c in rc.cancel]
-    placed = to_place
+    to_cancel = [_cancelled(c, inst) for c in rc.cancel]
+    placed, cancelled = to_place, [(o, None) for o in to_cancel]
     conn = scope.conn
+    if previous is not None:
+        # Checked again under the job's lock: two Recompose calls of one executed
+        # composition must not both change its orders.
+        jobs.load(conn, scope.actor, job_id, lock=True)
+        _not_superseded(conn, job_id, row)
     jobs.create(conn, scope.actor, job_id=new_id, request=_request_xml(row, disrupted),
                 time_limit=limit, state="Solved", now=scope.now, parent_id=job_id)
     jobs.record_result(conn, new_id, inst, solution, scope.now)
@@ -206,8 +212,10 @@ def recompose_op(scope, el):
                                requested=None, currency=req.currency, now=scope.now)
         dropped = {(c.activity, c.provider) for c in rc.cancel
                    if rc.solution.chosen.get((c.activity, c.provider), 0.0) <= 1e-6}
-        kept = [o for o in previous if (o["activity"], o["provider"]) not in dropped]
-        cascades = _carry_out(conn, scope, to_cancel, dropped, previous)
+        changes, kept = execute.reductions(previous, to_cancel, dropped)
+        cascades = _carry_out(conn, scope, changes)
+        cancelled = [(r.order, cascades[r.order.number]) for r in changes]
+        # The orders as they stand after the cuts: a later Recompose starts from them.
         jobs.record_orders(conn, new_id, kept + [o.as_dict() for o in placed], scope.now)
     scope.commit()
     out = _response("RecomposeResponse", new_id)
@@ -218,42 +226,39 @@ def recompose_op(scope, el):
     out.append(result_to_xml(inst, solution))
     for order in placed:
         _order_xml(out, "place", order)
-    for order in to_cancel:
-        _order_xml(out, "cancel", order, cascades.get(order.number) if previous else None)
+    for order, cascade in cancelled:
+        _order_xml(out, "cancel", order, cascade)
     return out
 
 
-def _carry_out(conn, scope, to_cancel: list[execute.Order], dropped: set,
-               previous: list[dict]) -> dict:
+def _not_superseded(conn, job_id: str, row: dict) -> None:
+    if row["orders"] and (later := jobs.superseded_by(conn, job_id)) is not None:
+        raise IllegalTransition(f"composition {job_id} was recomposed as {later}, which changed "
+                                f"its orders: recompose {later} instead")
+
+
+def _carry_out(conn, scope, changes: list[execute.Reduction]) -> dict:
     """The order changes of a recomposition, through the cascade machinery: an order
-    to a dropped provider is cancelled, one to a provider kept for fewer units is
-    cut; either goes on downstream as far as change with grace allows, and a
-    change with penalty becomes a change request to that provider.  Returns the
-    cascade of each order number."""
-    placed_qty = {o["number"]: o["quantity"] for o in previous if o.get("number")}
+    cancelled whole, or cut to what it keeps; either goes on downstream as far as
+    change with grace allows, and a change with penalty becomes a change request
+    to that provider.  Returns the cascade of each order number."""
     out = {}
-    for order in to_cancel:
-        if order.number is None:
-            continue
-        key = DocKey(scope.actor.company, DocType.PURCHASE_ORDER, order.number)
-        if (order.activity, order.provider) in dropped:
-            out[order.number] = cascade_service.change(conn, scope.actor, key, cancel=True,
-                                                       now=scope.now)
+    for r in changes:
+        key = DocKey(scope.actor.company, DocType.PURCHASE_ORDER, r.order.number)
+        if r.cancel:
+            out[r.order.number] = cascade_service.change(conn, scope.actor, key, cancel=True,
+                                                         now=scope.now)
         else:
-            left = Decimal(num(placed_qty[order.number])) - Decimal(num(order.quantity))
-            out[order.number] = cascade_service.change(conn, scope.actor, key, cancel=False,
-                                                       lines={1: left}, now=scope.now)
+            out[r.order.number] = cascade_service.change(
+                conn, scope.actor, key, cancel=False, lines={1: Decimal(num(r.left))},
+                now=scope.now)
     return out
 
 
-def _cancelled(change, inst, previous: list[dict] | None) -> execute.Order:
+def _cancelled(change, inst) -> execute.Order:
     a = inst.activity(change.activity)
-    number = agent = None
-    for o in previous or ():
-        if (o["activity"], o["provider"]) == (change.activity, change.provider):
-            number, agent = o["number"], o["agent_id"]
     return execute.Order(change.activity, change.provider, a.item or a.code,
-                         change.units * a.units_per_product, number=number, agent_id=agent)
+                         change.units * a.units_per_product)
 
 
 def _request_xml(row: dict, disrupted: tuple[str, str]) -> etree._Element:

@@ -227,7 +227,7 @@ def test_a_provider_kept_for_fewer_units_has_its_order_cut_through_the_cascade(g
     import datetime as dt
     from types import SimpleNamespace
 
-    from smart_gateway.composition.execute import Order
+    from smart_gateway.composition.execute import Order, reductions
     from smart_gateway.hq.actor import Actor
     from smart_gateway.soap.ops_composition import _carry_out
     add_suppliers(engine)
@@ -237,17 +237,68 @@ def test_a_provider_kept_for_fewer_units_has_its_order_cut_through_the_cascade(g
             [bid("T1A", "TH", 10, 100)], [bid("T1B", "KR", 3, 50)])).compositionId,
         orderPrefix="CMP-PO", issueDate="2026-01-05", requestedDate="2026-03-01")
     assy = next(o for o in executed.order if o.provider == "T1A")
-    previous = [{"activity": "ASSY", "provider": "T1A", "number": assy.number,
+    previous = [{"activity": "ASSY", "provider": "T1A", "item": assy.item, "number": assy.number,
                  "quantity": float(assy.quantity)}]
     # when: a recomposition keeps T1A for 40 units fewer
     scope = SimpleNamespace(actor=Actor("mother", "MOTHER"),
                             now=dt.datetime(2026, 1, 6, tzinfo=dt.timezone.utc))
+    changes, kept = reductions(previous, [Order("ASSY", "T1A", assy.item, 40.0)], dropped=set())
     with engine.begin() as conn:
-        done = _carry_out(conn, scope, [Order("ASSY", "T1A", assy.item, 40.0, assy.number)],
-                          dropped=set(), previous=previous)
-    # then: the order is cut to 60 by a cascade, not cancelled
+        done = _carry_out(conn, scope, changes)
+    # then: the order is cut to 60 by a cascade, not cancelled, and recorded at 60
     assert done[assy.number].plan.status == "CWG" and done[assy.number].cascade_id
+    assert [o["quantity"] for o in kept] == [60.0]
     with engine.connect() as conn:
         row = conn.execute(select(instance.c.quantity, instance.c.state)
                            .where(instance.c.number == assy.number)).one()
     assert (row.quantity, row.state) == (60, "Modified")
+
+
+def test_a_second_recompose_cuts_the_order_as_the_first_left_it(gw, engine):
+    # given: ASSY multi-sourced; T1A (10/unit, at most 70) and T1B (11) share it
+    add_suppliers(engine)
+    with engine.begin() as conn:
+        conn.execute(insert(company).values(code="T1D", name="Supplier T1D", tier=1,
+                                            role="supplier", erp_kind="ubl", transport="pull",
+                                            endpoint=None))
+        conn.execute(insert(agreement).values(buyer="MOTHER", supplier="T1D",
+                                              lead_time_days=10))
+    mother = party(gw, "MOTHER")
+    request = small([bid("T1A", "TH", 10, hi=70), bid("T1B", "TH", 11, hi=70),
+                     bid("T1C", "TH", 13, lo=50, hi=100), bid("T1D", "TH", 14, lo=60, hi=100)],
+                    [bid("T1B", "KR", 3)])
+    request["activity"][1].update(sourcing="multi", maxProviders=3)
+    composed = mother.service.Compose(composition=request)
+    assert {p.provider: p.quantity for p in composed.result.provider
+            if p.activity == "ASSY"} == {"T1A": 70, "T1B": 30}
+    executed = mother.service.ExecuteComposition(
+        compositionId=composed.compositionId, orderPrefix="PO", issueDate="2026-01-05")
+    t1a = next(o.number for o in executed.order if o.provider == "T1A")
+
+    def ordered(number):
+        with engine.connect() as conn:
+            return conn.execute(select(instance.c.quantity, instance.c.state)
+                                .where(instance.c.number == number)).one()
+
+    # when: T1B fails, T1C (at least 50) joins and T1A is cut from 70 to 50
+    first = mother.service.Recompose(compositionId=composed.compositionId, activity="ASSY",
+                                     provider="T1B", orderPrefix="RC1", issueDate="2026-01-06")
+    assert [(o.provider, o.quantity) for o in first.place] == [("T1C", 50)]
+    assert {(o.provider, o.quantity) for o in first.cancel} == {("T1A", 20), ("T1B", 30)}
+    assert ordered(t1a).quantity == 50
+    # and then T1C fails too: T1D (at least 60) joins and T1A goes from 50 to 40
+    second = mother.service.Recompose(compositionId=first.compositionId, activity="ASSY",
+                                      provider="T1C", orderPrefix="RC2", issueDate="2026-01-07")
+    assert {(o.provider, o.quantity) for o in second.cancel} == {("T1A", 10), ("T1C", 50)}
+    # then: T1A's order stands at 40, cut from what the first recomposition left
+    assert tuple(ordered(t1a)) == (40, "Modified")
+    assert ordered("RC1-1").state == "Canceled"
+    # and the first composition, whose orders the recompositions changed, is not
+    # recomposed again from its stale orders: nothing more is written
+    jobs_before = count(engine, composition_job)
+    stale = fault_of(lambda: mother.service.Recompose(
+        compositionId=composed.compositionId, activity="ASSY", provider="T1A",
+        orderPrefix="RC3", issueDate="2026-01-08"))
+    assert stale.code.endswith("Client.IllegalTransition")
+    assert first.compositionId in stale.message
+    assert count(engine, composition_job) == jobs_before and ordered(t1a).quantity == 40
