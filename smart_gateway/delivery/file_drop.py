@@ -14,7 +14,9 @@ subfolders, created on first use:
 - ``done/``: a file whose documents were all applied, next to ``<name>.result.xml``
   (a SubmitNativeResponse: what became of each document);
 - ``rejected/``: a file refused as a whole (nothing of it submitted), next
-  to ``<name>.error.txt`` saying what is wrong and where.
+  to ``<name>.error.txt`` saying what is wrong and where; also a file the
+  gateway itself failed on ``MAX_FAILURES`` rounds running (an error that
+  is not a refusal of the file's content, nor the database being away).
 
 Inbound files are read with the company's adapter and every document
 applied as the company in one transaction, as SubmitNative applies them: new
@@ -35,6 +37,7 @@ from pathlib import Path
 
 from lxml import etree
 from sqlalchemy import Engine, select
+from sqlalchemy.exc import InterfaceError, OperationalError
 
 from ..domain.errors import GatewayError
 from ..hq.actor import Actor
@@ -109,17 +112,50 @@ def poll(engine: Engine, *, now: dt.datetime | None = None) -> PollReport:
                 outcome = _process(engine, fmt, path, paths, now)
             except FileNotFoundError:
                 continue   # another gateway process took it first
-            except Exception:  # noqa: BLE001 - left in in/: the next round tries again
-                # (a race with another process on the same file ends here: next
-                # time its message ids are found already recorded)
+            except DB_UNREACHABLE:
+                # Not the file's fault: it waits, however long the database is away.
                 log.exception("file drop %s: %s left for the next round", fmt.company, path)
                 continue
+            except Exception as exc:  # noqa: BLE001 - left in in/ for the next round ...
+                # (a race with another process on the same file ends here: next
+                # time its message ids are found already recorded) ... but a file
+                # that fails the gateway round after round is set aside, not
+                # retried and logged every few seconds for ever.
+                log.exception("file drop %s: %s left for the next round", fmt.company, path)
+                if _failed_again(fmt.company, path, exc, paths):
+                    rejected += 1
+                continue
+            _failures.pop((fmt.company, path.name), None)
             if outcome is None:
                 rejected += 1
             else:
                 done += 1
                 documents += outcome
     return PollReport(done, rejected, documents)
+
+
+# Errors of the connection, not of the file: such a file is never set aside.
+DB_UNREACHABLE = (OperationalError, InterfaceError)
+# Unexpected failures of one file before it goes to rejected/ (counted per
+# process: a restarted gateway tries the file afresh).
+MAX_FAILURES = 3
+_failures: dict[tuple[str, str], int] = {}
+
+
+def _failed_again(company: str, path: Path, exc: Exception, paths: dict[str, Path]) -> bool:
+    key = (company, path.name)
+    _failures[key] = _failures.get(key, 0) + 1
+    if _failures[key] < MAX_FAILURES:
+        return False
+    del _failures[key]
+    try:
+        _reject(path, paths, f"Server.Internal: the gateway failed on this file "
+                f"{MAX_FAILURES} times ({type(exc).__name__}: {str(exc)[:300]}); it is set "
+                f"aside so that it is not tried for ever. Tell the gateway's administrator: "
+                f"the gateway's log has the details.", ())
+    except FileNotFoundError:
+        return False
+    return True
 
 
 def _process(engine: Engine, fmt: native.Format, path: Path, paths: dict[str, Path],

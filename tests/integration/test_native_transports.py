@@ -527,3 +527,41 @@ def test_transliteration_is_said_in_the_record_and_in_the_translation(net, engin
     assert b"(U+03A9)mega" in native.content
     assert len(native.transliterated) == 1 and "Ωmega" in native.transliterated[0]
 
+
+
+def test_a_file_the_gateway_keeps_failing_on_is_set_aside_but_one_waiting_for_the_database_is_not(
+        net, engine, monkeypatch):
+    # given: a well-formed file, and a fault in the gateway that fails every round on it
+    from sqlalchemy.exc import OperationalError
+
+    from smart_gateway.delivery import native
+    gw, _, _, drop = net
+    inbox = drop / "x" / "in"
+    file_drop.folders(drop / "x")
+    (inbox / "po-9.x12").write_bytes(_x12_po("XPO-9", 7))
+    failure = [TypeError("unsupported operand")]
+
+    def failing(*args, **kwargs):
+        raise failure[0]
+    monkeypatch.setattr(native, "submit_all", failing)
+    # when: the database is unreachable, the file waits however many rounds it takes
+    failure[0] = OperationalError("SELECT 1", {}, Exception("connection refused"))
+    for _ in range(file_drop.MAX_FAILURES + 1):
+        assert file_drop.poll(engine, now=T0).total == 0
+    assert (inbox / "po-9.x12").exists()
+    # when: the gateway itself fails on it, it is tried again MAX_FAILURES - 1 times ...
+    failure[0] = TypeError("unsupported operand")
+    for _ in range(file_drop.MAX_FAILURES - 1):
+        assert file_drop.poll(engine, now=T0).total == 0
+        assert (inbox / "po-9.x12").exists()
+    # ... then set aside in rejected/, saying so, with nothing submitted
+    assert file_drop.poll(engine, now=T0).rejected == 1
+    assert not (inbox / "po-9.x12").exists()
+    error = (drop / "x" / "rejected" / "po-9.x12.error.txt").read_text()
+    assert "Server.Internal" in error and "TypeError: unsupported operand" in error
+    assert _count(engine, T.instance, T.instance.c.company == "X") == 0
+    # and once the fault is mended, the same file dropped again is submitted
+    monkeypatch.undo()
+    shutil.copy(drop / "x" / "rejected" / "po-9.x12", inbox / "po-9.x12")
+    assert file_drop.poll(engine, now=T0).done == 1
+    assert _count(engine, T.instance, T.instance.c.company == "X") == 1
