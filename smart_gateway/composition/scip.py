@@ -16,8 +16,12 @@ from pyscipopt import SCIP_EVENTTYPE, Model, quicksum
 from .formulation import INF, Formulation
 from .solution import Solution, extract, relative_gap
 
-# Models with fewer variables than this are solved without root restarts.
+# Models with fewer variables than this are solved without root restarts;
+# larger ones with at most MAX_RESTARTS.
 RESTART_VARS = 2000
+MAX_RESTARTS = 2
+# RENS before every other heuristic that runs after the root's cutting loop.
+RENS_PRIORITY = 2_000_000
 
 Progress = Callable[[float | None, float | None, float | None], None]
 
@@ -48,7 +52,8 @@ def to_scip(f: Formulation) -> tuple[Model, list]:
 def solve(f: Formulation, *, time_limit: float, gap: float = 1e-4, threads: int = 1,
           progress: Progress | None = None, cancelled: Callable[[], bool] | None = None,
           every: float = 0.5, probing: bool = False, root_rounds: int | None = 5,
-          restarts: bool | None = None) -> Solution:
+          restarts: bool | None = None, max_restarts: int | None = MAX_RESTARTS,
+          rens_first: bool = True) -> Solution:
     model, xs = to_scip(f)
     model.setParam("limits/time", max(0.1, float(time_limit)))
     model.setParam("limits/gap", gap)
@@ -64,9 +69,22 @@ def solve(f: Formulation, *, time_limit: float, gap: float = 1e-4, threads: int 
         # branching after 5 rounds finds the optimum sooner (bench/: 15 x 10
         # 5.0 -> 2.0 s, 30 x 10 22.9 -> 12.6 s, 60 x 10 unchanged).
         model.setParam("separating/maxroundsroot", root_rounds)
+    # RENS (fix the binaries the root LP has integral, solve what is left as a
+    # sub-MIP) found the best incumbents on every 10-provider instance, but at
+    # its default priority it ran after the diving heuristics: on 60 x 10 seed 1
+    # Farkas diving took 4.9 s of a 14 s solve and found nothing first.  A good
+    # incumbent early lets reduced-cost fixing shrink the model at the restarts.
+    if rens_first:
+        model.setParam("heuristics/rens/priority", RENS_PRIORITY)
     if restarts is None:
         restarts = len(f.vars) >= RESTART_VARS
-    if not restarts:
+    if restarts and max_restarts is not None:
+        # Each restart presolves again and runs the root's cut rounds anew
+        # (about 4 s each on 30 x 10); the first two shrink the model most, the
+        # later ones ran up to ten times for a few percent each (30 x 10 seed 1:
+        # 13.1 -> 10.4 s; bench/README.md has the other seeds).
+        model.setParam("presolving/maxrestarts", max_restarts)
+    elif not restarts:
         # A restart re-presolves the model after reduced-cost fixings and
         # solves the root again.  On small models the root is cheap and the
         # tree closes the gap sooner than a restart does (bench/, seed 1:
