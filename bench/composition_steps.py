@@ -6,9 +6,9 @@ supply ranges with z <= x, dropping z with no ICOST, dropping d that cannot
 earn, the network-flow structure rows, 5 cut rounds at the root, and no root
 restarts on models under 2,000 variables, the cover rows of the
 multi-sourced activities (fewest providers that reach DEMAND), and RENS run
-first among the root's heuristics with at most 2 restarts on large models.  Each column is SCIP's time (and
-its gap when it stops at the limit); every run's optimum is checked against
-the first one that proves optimality.
+first among the root's heuristics with at most 2 restarts on large models.
+Each column is SCIP's time (and its gap when it stops at the limit); every
+run's optimum is checked against the first one that proves optimality.
 """
 from __future__ import annotations
 
@@ -50,7 +50,8 @@ def steps(sizes, limit: float, seed: int) -> int:
             cells.append(f"{s.seconds:.2f}s{gap}")
             if s.status == "Optimal":
                 optima.append(s.objective)
-        same = all(abs(o - optima[0]) <= 1e-4 * max(1.0, abs(o)) for o in optima) if optima else False
+        same = bool(optima) and all(abs(o - optima[0]) <= 1e-4 * max(1.0, abs(o))
+                                    for o in optima)
         print(f"{acts:>3} x {provs:<4}" + "".join(f"{c:>18}" for c in cells)
               + f"  {'yes' if same else 'NO'}", flush=True)
     return 0
