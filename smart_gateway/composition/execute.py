@@ -24,6 +24,7 @@ from ..messages.canonical import T_DOCUMENT, submission_from_xml
 from ..messages.schema import NS
 from .instance import Instance, Node
 from .messages import num
+from .solution import EPS
 
 _Q = "{%s}" % NS
 
@@ -68,16 +69,16 @@ def reductions(placed: list[dict], cuts: list[Order],
         mine = [o for o in ledger if (o["activity"], o["provider"]) == node and o.get("number")]
         remaining = cut.quantity
         for o in reversed(mine):
-            if remaining <= 1e-9 and node not in dropped:
+            if remaining <= EPS and node not in dropped:
                 break
             take = o["quantity"] if node in dropped else min(remaining, o["quantity"])
             remaining -= take
-            whole = o["quantity"] - take <= 1e-9
+            whole = o["quantity"] - take <= EPS
             out.append(Reduction(Order(cut.activity, cut.provider, o["item"], take,
                                        number=o["number"], agent_id=o.get("agent_id")),
                                  cancel=whole, left=0.0 if whole else o["quantity"] - take))
             o["quantity"] = 0.0 if whole else o["quantity"] - take
-    return out, [o for o in ledger if o["quantity"] > 1e-9]
+    return out, [o for o in ledger if o["quantity"] > EPS]
 
 
 def planned(inst: Instance, chosen: dict[Node, float]) -> list[Order]:
