@@ -73,11 +73,12 @@ def reductions(placed: list[dict], cuts: list[Order],
                 break
             take = o["quantity"] if node in dropped else min(remaining, o["quantity"])
             remaining -= take
-            whole = o["quantity"] - take <= EPS
+            left = o["quantity"] - take
+            whole = left <= EPS
             out.append(Reduction(Order(cut.activity, cut.provider, o["item"], take,
                                        number=o["number"], agent_id=o.get("agent_id")),
-                                 cancel=whole, left=0.0 if whole else o["quantity"] - take))
-            o["quantity"] = 0.0 if whole else o["quantity"] - take
+                                 cancel=whole, left=0.0 if whole else left))
+            o["quantity"] = 0.0 if whole else left
     return out, [o for o in ledger if o["quantity"] > EPS]
 
 

@@ -48,6 +48,13 @@ log = logging.getLogger(__name__)
 
 SUBFOLDERS = ("in", "out", "done", "rejected")
 
+# Errors of the connection, not of the file: such a file is never set aside.
+DB_UNREACHABLE = (OperationalError, InterfaceError)
+# Unexpected failures of one file before it goes to rejected/ (counted per
+# process: a restarted gateway tries the file afresh).
+MAX_FAILURES = 3
+_failures: dict[tuple[str, str], int] = {}
+
 
 def folders(drop: str | os.PathLike[str]) -> dict[str, Path]:
     root = Path(drop)
@@ -132,14 +139,6 @@ def poll(engine: Engine, *, now: dt.datetime | None = None) -> PollReport:
                 done += 1
                 documents += outcome
     return PollReport(done, rejected, documents)
-
-
-# Errors of the connection, not of the file: such a file is never set aside.
-DB_UNREACHABLE = (OperationalError, InterfaceError)
-# Unexpected failures of one file before it goes to rejected/ (counted per
-# process: a restarted gateway tries the file afresh).
-MAX_FAILURES = 3
-_failures: dict[tuple[str, str], int] = {}
 
 
 def _failed_again(company: str, path: Path, exc: Exception, paths: dict[str, Path]) -> bool:

@@ -22,7 +22,7 @@ from ..composition.instance import validate
 from ..composition.messages import (
     Request, chosen_from_result, num, request_from_xml, result_to_xml,
 )
-from ..composition.solution import Solution
+from ..composition.solution import EPS, Solution
 from ..domain.documents import DocKey, DocType
 from ..domain.errors import Duplicate, IllegalTransition, InvalidRequest
 from ..messages.schema import NS
@@ -187,11 +187,8 @@ def recompose_op(scope, el):
     inst, solution = rc.instance, rc.solution
     new_id = jobs.new_id()
     previous = json.loads(row["orders"]) if row["orders"] else None
-    to_place = [execute.Order(c.activity, c.provider,
-                              inst.activity(c.activity).item or c.activity,
-                              c.units * inst.activity(c.activity).units_per_product)
-                for c in rc.place]
-    to_cancel = [_cancelled(c, inst) for c in rc.cancel]
+    to_place = [_order_of(c, inst) for c in rc.place]
+    to_cancel = [_order_of(c, inst) for c in rc.cancel]
     placed, cancelled = to_place, [(o, None) for o in to_cancel]
     conn = scope.conn
     if previous is not None:
@@ -211,7 +208,7 @@ def recompose_op(scope, el):
                                issue=_date(el.findtext(_Q + "issueDate")) or scope.now.date(),
                                requested=None, currency=req.currency, now=scope.now)
         dropped = {(c.activity, c.provider) for c in rc.cancel
-                   if rc.solution.chosen.get((c.activity, c.provider), 0.0) <= 1e-6}
+                   if rc.solution.chosen.get((c.activity, c.provider), 0.0) <= EPS}
         changes, kept = execute.reductions(previous, to_cancel, dropped)
         cascades = _carry_out(conn, scope, changes)
         cancelled = [(r.order, cascades[r.order.number]) for r in changes]
@@ -255,7 +252,8 @@ def _carry_out(conn, scope, changes: list[execute.Reduction]) -> dict:
     return out
 
 
-def _cancelled(change, inst) -> execute.Order:
+def _order_of(change, inst) -> execute.Order:
+    """A recomposition's change as an order of the activity's item, not yet placed."""
     a = inst.activity(change.activity)
     return execute.Order(change.activity, change.provider, a.item or a.code,
                          change.units * a.units_per_product)

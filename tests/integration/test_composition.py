@@ -21,13 +21,13 @@ from smart_gateway.persistence.tables_composition import composition_job
 D = Decimal
 
 
-def add_suppliers(engine) -> None:
+def add_suppliers(engine, codes=("T1B", "T1C")) -> None:
     with engine.begin() as conn:
         conn.execute(insert(company), [
             {"code": c, "name": f"Supplier {c}", "tier": 1, "role": "supplier",
-             "erp_kind": "ubl", "transport": "pull", "endpoint": None} for c in ("T1B", "T1C")])
+             "erp_kind": "ubl", "transport": "pull", "endpoint": None} for c in codes])
         conn.execute(insert(agreement), [{"buyer": "MOTHER", "supplier": c, "lead_time_days": 10}
-                                         for c in ("T1B", "T1C")])
+                                         for c in codes])
 
 
 def bid(provider, nation, price, ccost=0, lo=None, hi=None) -> dict:
@@ -256,13 +256,7 @@ def test_a_provider_kept_for_fewer_units_has_its_order_cut_through_the_cascade(g
 
 def test_a_second_recompose_cuts_the_order_as_the_first_left_it(gw, engine):
     # given: ASSY multi-sourced; T1A (10/unit, at most 70) and T1B (11) share it
-    add_suppliers(engine)
-    with engine.begin() as conn:
-        conn.execute(insert(company).values(code="T1D", name="Supplier T1D", tier=1,
-                                            role="supplier", erp_kind="ubl", transport="pull",
-                                            endpoint=None))
-        conn.execute(insert(agreement).values(buyer="MOTHER", supplier="T1D",
-                                              lead_time_days=10))
+    add_suppliers(engine, ("T1B", "T1C", "T1D"))
     mother = party(gw, "MOTHER")
     request = small([bid("T1A", "TH", 10, hi=70), bid("T1B", "TH", 11, hi=70),
                      bid("T1C", "TH", 13, lo=50, hi=100), bid("T1D", "TH", 14, lo=60, hi=100)],
